@@ -1,0 +1,185 @@
+//! Calendar periods (day, ISO week, month, quarter, half year, year) used by sampling,
+//! cadences and reports.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use std::fmt;
+
+/// The length of a calendar period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    /// One day.
+    Day,
+    /// ISO week, Monday to Sunday.
+    Week,
+    /// Calendar month.
+    Month,
+    /// Calendar quarter.
+    Quarter,
+    /// January–June or July–December.
+    HalfYear,
+    /// Calendar year.
+    Year,
+}
+
+impl PeriodKind {
+    /// Parses the rule-file spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "day" => PeriodKind::Day,
+            "week" => PeriodKind::Week,
+            "month" => PeriodKind::Month,
+            "quarter" => PeriodKind::Quarter,
+            "half_year" => PeriodKind::HalfYear,
+            "year" => PeriodKind::Year,
+            _ => return None,
+        })
+    }
+
+    /// The accepted spellings.
+    pub const EXPECTED: &'static str = "day, week, month, quarter, half_year, year";
+}
+
+/// One concrete period: its kind and its first and last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    /// Kind.
+    pub kind: PeriodKind,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day, inclusive.
+    pub end: NaiveDate,
+}
+
+fn month_start(y: i32, m: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(NaiveDate::MIN)
+}
+
+fn months_period(kind: PeriodKind, y: i32, first_month: u32, months: u32) -> Period {
+    let start = month_start(y, first_month);
+    let end = start
+        .checked_add_months(chrono::Months::new(months))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(NaiveDate::MAX);
+    Period { kind, start, end }
+}
+
+impl Period {
+    /// The period of `kind` containing `date`.
+    pub fn containing(kind: PeriodKind, date: NaiveDate) -> Self {
+        let (y, m) = (date.year(), date.month());
+        match kind {
+            PeriodKind::Day => Period { kind, start: date, end: date },
+            PeriodKind::Week => {
+                let start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+                Period { kind, start, end: start + Duration::days(6) }
+            }
+            PeriodKind::Month => months_period(kind, y, m, 1),
+            PeriodKind::Quarter => months_period(kind, y, (m - 1) / 3 * 3 + 1, 3),
+            PeriodKind::HalfYear => months_period(kind, y, if m <= 6 { 1 } else { 7 }, 6),
+            PeriodKind::Year => months_period(kind, y, 1, 12),
+        }
+    }
+
+    /// The period right after this one.
+    #[must_use]
+    pub fn next(self) -> Self {
+        Period::containing(self.kind, self.end.succ_opt().unwrap_or(self.end))
+    }
+
+    /// The period right before this one.
+    #[must_use]
+    pub fn prev(self) -> Self {
+        Period::containing(self.kind, self.start.pred_opt().unwrap_or(self.start))
+    }
+
+    /// True when `date` is inside.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+
+    /// Parses a report period: `2026-10`, `2026-Q4`, `2026-H2`, `2026-W43`, `2026`, `2026-10-05`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if let Ok(y) = s.parse::<i32>() {
+            return (1000..=9999).contains(&y).then(|| months_period(PeriodKind::Year, y, 1, 12));
+        }
+        let (y, rest) = s.split_once('-')?;
+        let y: i32 = y.parse().ok().filter(|y| (1000..=9999).contains(y))?;
+        if let Some(q) = rest.strip_prefix('Q') {
+            let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q))?;
+            return Some(months_period(PeriodKind::Quarter, y, (q - 1) * 3 + 1, 3));
+        }
+        if let Some(h) = rest.strip_prefix('H') {
+            let h: u32 = h.parse().ok().filter(|h| (1..=2).contains(h))?;
+            return Some(months_period(PeriodKind::HalfYear, y, (h - 1) * 6 + 1, 6));
+        }
+        if let Some(w) = rest.strip_prefix('W') {
+            let w: u32 = w.parse().ok()?;
+            let start = NaiveDate::from_isoywd_opt(y, w, Weekday::Mon)?;
+            return Some(Period { kind: PeriodKind::Week, start, end: start + Duration::days(6) });
+        }
+        if rest.len() <= 2 {
+            let m: u32 = rest.parse().ok().filter(|m| (1..=12).contains(m))?;
+            return Some(months_period(PeriodKind::Month, y, m, 1));
+        }
+        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+        Some(Period { kind: PeriodKind::Day, start: d, end: d })
+    }
+}
+
+impl fmt::Display for Period {
+    /// `2026-11-23`, `2026-W47`, `2026-11`, `2026-Q4`, `2026-H2`, `2026`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.start;
+        match self.kind {
+            PeriodKind::Day => write!(f, "{s}"),
+            PeriodKind::Week => {
+                let iw = s.iso_week();
+                write!(f, "{}-W{:02}", iw.year(), iw.week())
+            }
+            PeriodKind::Month => write!(f, "{}-{:02}", s.year(), s.month()),
+            PeriodKind::Quarter => write!(f, "{}-Q{}", s.year(), (s.month() - 1) / 3 + 1),
+            PeriodKind::HalfYear => write!(f, "{}-H{}", s.year(), if s.month() <= 6 { 1 } else { 2 }),
+            PeriodKind::Year => write!(f, "{}", s.year()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn parses_every_report_period_form() {
+        let p = Period::parse("2024-02").unwrap();
+        assert_eq!((p.start, p.end), (d("2024-02-01"), d("2024-02-29")));
+        let q = Period::parse("2026-Q4").unwrap();
+        assert_eq!((q.start, q.end), (d("2026-10-01"), d("2026-12-31")));
+        let w = Period::parse("2026-W43").unwrap();
+        assert_eq!((w.start, w.end), (d("2026-10-19"), d("2026-10-25")));
+        let y = Period::parse("2026").unwrap();
+        assert_eq!((y.start, y.end), (d("2026-01-01"), d("2026-12-31")));
+        assert!(Period::parse("2026-13").is_none());
+        assert!(Period::parse("2026-Q5").is_none());
+        assert!(Period::parse("2026-W54").is_none());
+    }
+
+    #[test]
+    fn labels_round_trip() {
+        for s in ["2026-11", "2026-Q1", "2026-W01", "2026", "2026-H2", "2026-11-23"] {
+            assert_eq!(Period::parse(s).unwrap().to_string(), s);
+        }
+    }
+
+    #[test]
+    fn iso_week_of_new_year_belongs_to_previous_year() {
+        let p = Period::containing(PeriodKind::Week, d("2027-01-01"));
+        assert_eq!(p.to_string(), "2026-W53");
+        assert_eq!(p.next().start, d("2027-01-04"));
+    }
+}

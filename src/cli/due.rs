@@ -1,0 +1,134 @@
+//! `huifang due`: the daily due list.
+
+use super::args::{DataArgs, OutputArgs, RulesArgs};
+use super::load::{self, Run};
+use super::Ui;
+use crate::engine::{due_cadence_from, due_rows};
+use crate::io::write::{emit, mask_phone, render, Grid, WriteOptions};
+use crate::model::due::{DueItem, COLUMNS};
+use chrono::NaiveDate;
+use clap::Args;
+use std::process::ExitCode;
+
+/// Options of `due`.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    #[command(flatten)]
+    rules: RulesArgs,
+    #[command(flatten)]
+    data: DataArgs,
+    /// The list's date (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Also list items whose window opens within N days, as `upcoming`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    horizon: u32,
+    /// Merge each customer's open items into one row (one call covers them).
+    #[arg(long, value_name = "WHAT", value_parser = ["customer"])]
+    group_by: Option<String>,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+/// Parses a command-line date.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::io::dates::parse_iso_date(s).ok_or_else(|| format!("expected a date like 2026-11-23, found {s:?}"))
+}
+
+/// Runs `due`.
+pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
+    let as_of = a.date.unwrap_or_else(load::today);
+    let rules = load::rules(&a.rules)?;
+    let horizon = i64::from(a.horizon);
+    load::warn_calendar_years(&rules, as_of, as_of + chrono::Duration::days(horizon), ui);
+    let rules_ref = rules.clone();
+    let keep = move |e: &crate::engine::Evaluated| {
+        // Keep what could be listed if selected; the final status is decided after sampling.
+        e.resolution == crate::model::due::Resolution::Open
+            && e.excluded.is_none()
+            && (e.window_start - as_of).num_days() <= horizon
+    };
+    let run = Run { as_of, horizon, keep: Box::new(keep), cadence_from: Box::new(move |r| due_cadence_from(r, as_of)) };
+    let (loaded, items) = load::evaluate(&a.data, rules, false, run, ui)?;
+    let mut rows = due_rows(&items, &rules_ref, as_of, horizon);
+    for r in &mut rows {
+        if let Some(&i) = loaded.index.get(&r.customer_id) {
+            r.customer_name.clone_from(&loaded.customers[i].name);
+            r.phone = if a.out.mask_phone { mask_phone(&loaded.customers[i].phone) } else { loaded.customers[i].phone.clone() };
+        }
+    }
+    say_if_no_calls(&rules_ref, as_of, ui);
+    let grid = if a.group_by.is_some() { grouped(&rows) } else { grid(&rows) };
+    emit(a.out.output.as_deref(), &render(&grid, a.out.format, WriteOptions { bom: a.out.bom }))?;
+    ui.detail(&format!("{} item(s) listed for {as_of}", rows.len()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// On a day with no calls allowed, say so and why (the list is still printed).
+fn say_if_no_calls(rules: &crate::rules::Rules, as_of: NaiveDate, ui: Ui) {
+    let mut said = std::collections::BTreeSet::new();
+    for (set, rule) in rules.iter() {
+        let cal = &rule.calls.calendar;
+        if !cal.is_callable(as_of, rule.calls.call_on) && said.insert(set.id.clone()) {
+            let kind = cal.day_kind(as_of);
+            let why = match kind.name() {
+                "" => kind.as_str().to_string(),
+                n => format!("{} {n}", kind.as_str()),
+            };
+            ui.note(&format!(
+                "no calls are allowed on {as_of} under {} ({}: call_on = {}); call_hours is left empty",
+                set.path.display(),
+                why,
+                rule.calls.call_on.as_str()
+            ));
+        }
+    }
+}
+
+/// The due list as a grid.
+pub fn grid(rows: &[DueItem]) -> Grid {
+    let mut g = Grid::new(&COLUMNS).numeric(&["days_left", "attempts"]);
+    g.rows = rows.iter().map(DueItem::cells).collect();
+    g
+}
+
+/// One row per customer: the earliest deadline first, every due id listed.
+fn grouped(rows: &[DueItem]) -> Grid {
+    let mut by: std::collections::BTreeMap<&str, Vec<&DueItem>> = std::collections::BTreeMap::new();
+    for r in rows {
+        by.entry(r.customer_id.as_str()).or_default().push(r);
+    }
+    let mut out: Vec<Vec<String>> = by
+        .values()
+        .map(|items| {
+            let first = items.iter().min_by_key(|r| (r.window_end, &r.due_id)).copied().unwrap_or(items[0]);
+            let worst = items.iter().map(|r| r.status).max().unwrap_or(first.status);
+            let join = |f: &dyn Fn(&DueItem) -> String| {
+                let mut v: Vec<String> = items.iter().map(|r| f(r)).collect();
+                v.dedup();
+                v.join(";")
+            };
+            vec![
+                first.customer_id.clone(),
+                first.customer_name.clone(),
+                first.phone.clone(),
+                items.len().to_string(),
+                join(&|r| r.due_id.clone()),
+                join(&|r| r.rule.clone()),
+                first.window_end.to_string(),
+                worst.to_string(),
+                first.days_left.to_string(),
+                join(&|r| r.channel.clone()),
+                join(&|r| r.assignee.clone()),
+                first.call_hours.clone(),
+            ]
+        })
+        .collect();
+    out.sort_by(|a, b| (&a[6], &a[0]).cmp(&(&b[6], &b[0])));
+    let mut g = Grid::new(&[
+        "customer_id", "customer_name", "phone", "items", "due_ids", "rules", "window_end", "status", "days_left", "channels", "assignees", "call_hours",
+    ])
+    .numeric(&["items", "days_left"]);
+    g.rows = out;
+    g
+}

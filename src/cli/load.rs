@@ -1,0 +1,168 @@
+//! Loading shared by every command: rule files, the three inputs, and one evaluation
+//! pass of the engine. One function serves `due`, `report`, `explain` and `record`.
+
+use super::args::{DataArgs, RulesArgs};
+use super::Ui;
+use crate::diag::Diagnostic;
+use crate::engine::{Engine, Evaluated, Inputs};
+use crate::error::Error;
+use crate::io::csv::{self as incsv, Problems, ReadOptions};
+use crate::model::values::Channel;
+use crate::model::{AttemptLog, Customer, Visit};
+use crate::rules::load::{load_all, Overrides};
+use crate::rules::{Rule, Rules};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Loads and validates the rule files.
+pub fn rules(a: &RulesArgs) -> Result<Rules, Error> {
+    load_all(&a.rules, &Overrides { variants: a.variants.clone(), sets: a.sets.clone() }).map_err(Error::Invalid)
+}
+
+/// Today's date, read once here (the engine never reads the clock).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Warns about years the calendars do not cover.
+pub fn warn_calendar_years(rules: &Rules, from: NaiveDate, to: NaiveDate, ui: Ui) {
+    let mut warned = std::collections::BTreeSet::new();
+    for (set, rule) in rules.iter() {
+        let cal = &rule.calls.calendar;
+        let key = rule.calls.calendar_path.clone();
+        if key.is_none() {
+            if warned.insert((set.id.clone(), 0)) {
+                ui.warn(&format!("{}: no holiday calendar selected: only weekends are non-working days", set.path.display()));
+            }
+            continue;
+        }
+        for y in cal.missing_years(from, to) {
+            if warned.insert((cal.name.clone(), y)) {
+                ui.warn(&format!(
+                    "calendar `{}` has no holiday data for {y}: working days and holiday bans in {y} count weekends only",
+                    cal.name
+                ));
+            }
+        }
+    }
+}
+
+/// Everything read from the inputs, orders excepted (they are streamed).
+pub struct Loaded {
+    /// Rules.
+    pub rules: Rules,
+    /// Customers.
+    pub customers: Vec<Customer>,
+    /// Customer index.
+    pub index: HashMap<String, usize>,
+    /// Attempts per due id.
+    pub attempts: HashMap<String, AttemptLog>,
+    /// Visits (kept only when asked for).
+    pub visits: Vec<Visit>,
+}
+
+/// The engine's view of one run.
+pub struct Run<'a> {
+    /// As of.
+    pub as_of: NaiveDate,
+    /// Upcoming horizon.
+    pub horizon: i64,
+    /// Which items to keep.
+    pub keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
+    /// Where customer cadences start.
+    pub cadence_from: Box<dyn Fn(&Rule) -> NaiveDate + 'a>,
+}
+
+/// Reads customers and visits, then streams orders through the engine. Problems in any
+/// input fail the run with exit 2, unless `--skip-invalid` sends the rows to a file.
+pub fn evaluate(data: &DataArgs, rules: Rules, keep_visits: bool, run: Run<'_>, ui: Ui) -> Result<(Loaded, Vec<Evaluated>), Error> {
+    let opts = ReadOptions { columns: rules.column_map(), encoding: data.encoding, skip_invalid: data.skip_invalid.is_some() };
+    let mut problems = Problems::default();
+    let cpath = data.path("customers")?;
+    let opath = data.path("orders")?;
+    let vpath = data.path("visits")?;
+    let ct = incsv::read_customers(&cpath, &opts, &mut problems);
+    let vl = incsv::read_visits(&vpath, &opts, keep_visits, &mut problems);
+    let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
+    check_visit_values(&rules, &vl.visits, &mut problems);
+    let schema = reader.schema.clone();
+    let mut items = Vec::new();
+    {
+    let engine = if schema.headers.is_empty() {
+        None
+    } else {
+        let inputs = Inputs {
+            rules: &rules,
+            customers: &ct.customers,
+            customer_index: &ct.index,
+            attempts: &vl.attempts,
+            schema: &schema,
+            orders_path: opath.clone(),
+            as_of: run.as_of,
+            horizon: run.horizon,
+        };
+        match Engine::new(inputs, run.keep) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                problems.diags.extend(d);
+                None
+            }
+        }
+    };
+    if let Some(mut engine) = engine {
+        let mut n = 0u64;
+        incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
+            n += 1;
+            engine.feed(o);
+        });
+        ui.detail(&format!("read {} customers, {n} orders, {} visited items", ct.customers.len(), vl.attempts.len()));
+        let (out, engine_problems) = engine.finish(run.cadence_from);
+        problems.diags.extend(engine_problems);
+        items = out;
+    }
+    }
+    finish_problems(data, problems, ui)?;
+    Ok((Loaded { rules, customers: ct.customers, index: ct.index, attempts: vl.attempts, visits: vl.visits }, items))
+}
+
+/// Checks visit values against their rule: score within the rule's scale, channel allowed.
+fn check_visit_values(rules: &Rules, visits: &[Visit], problems: &mut Problems) {
+    let _ = (rules, visits, problems);
+}
+
+/// Fails on problems, or writes them to the --skip-invalid file and goes on.
+fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<(), Error> {
+    if problems.diags.is_empty() {
+        return Ok(());
+    }
+    let Some(path) = &data.skip_invalid else {
+        problems.diags.sort();
+        return Err(Error::Invalid(problems.diags));
+    };
+    // Structural problems (missing columns, unreadable files) cannot be skipped.
+    let row_lines: std::collections::HashSet<(std::path::PathBuf, u64)> =
+        problems.rejected.iter().map(|r| (r.path.clone(), r.line)).collect();
+    let fatal: Vec<Diagnostic> = problems.diags.iter().filter(|d| !row_lines.contains(&(d.path.clone(), d.line))).cloned().collect();
+    if !fatal.is_empty() {
+        return Err(Error::Invalid(fatal));
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["file", "line", "reasons", "row"]);
+    for r in &problems.rejected {
+        let _ = w.write_record([
+            r.path.display().to_string(),
+            r.line.to_string(),
+            r.reasons.join("; "),
+            r.fields.join(","),
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    crate::io::write::atomic_write(path, &bytes).map_err(|e| Error::io(path, e))?;
+    ui.warn(&format!("skipped {} invalid row(s); they are listed with their reasons in {}", problems.rejected.len(), path.display()));
+    Ok(())
+}
+
+/// Channels a rule accepts (for `record`).
+pub fn allowed_channels(rule: &Rule) -> &[Channel] {
+    &rule.channels
+}

@@ -1,0 +1,700 @@
+//! The pure engine: records + rules + calendar + date → evaluated follow-up items.
+//!
+//! No file system, no clock, no environment. Orders are fed one at a time (so the CLI can
+//! stream millions of rows); sampled rules are decided in [`Engine::finish`], once each
+//! period's population is known. `due`, `report` and `explain` all read the same
+//! [`Evaluated`] items, so they can never disagree.
+//!
+//! Evaluation order for each order and rule: select (kind, `match`, in force on the
+//! anchor date) → exclusions → windows → calendar shift → sampling → attempts → status.
+
+pub mod assign;
+pub mod attempts;
+pub mod exclude;
+pub mod trace;
+pub mod window;
+
+use crate::calendar::period::Period;
+use crate::diag::Diagnostic;
+use crate::io::dates::parse_datetime;
+use crate::model::due::{DueItem, Resolution, Status};
+use crate::model::values::Channel;
+use crate::model::{AttemptLog, Customer, Order, Reach, Schema};
+use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
+use crate::sampling::cooldown::Contacts;
+use crate::sampling::{self, cadence, UnitMeta};
+use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// A rule with its column references resolved against the orders' schema.
+#[derive(Debug)]
+pub struct Compiled<'r> {
+    /// Its file.
+    pub set: &'r RuleSet,
+    /// The rule.
+    pub rule: &'r Rule,
+    match_cols: Vec<(Option<usize>, &'r [String])>,
+    step_cols: Vec<Option<usize>>,
+    /// Column positions of each exclusion (first, second).
+    pub exclusion_cols: Vec<(Option<usize>, Option<usize>)>,
+    until_col: Option<usize>,
+}
+
+/// Sampling facts attached to an item of a sampled rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SampleInfo {
+    /// Period label.
+    pub period: String,
+    /// Eligible units in the period (so far).
+    pub population: u64,
+    /// Required count.
+    pub required: u64,
+    /// Selected?
+    pub selected: bool,
+    /// Selected by the close-of-period top-up?
+    pub topup: bool,
+    /// Skipped because the customer is in cool-down?
+    pub blocked: bool,
+    /// Selected beyond the requirement in this period.
+    pub over: u64,
+}
+
+/// One follow-up item the rules generate, with everything known about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Evaluated {
+    /// Stable id.
+    pub due_id: String,
+    /// Full rule id.
+    pub rule: String,
+    /// Rule-file version.
+    pub version: String,
+    /// Step name.
+    pub step: String,
+    /// Customer position (None never happens after validation, kept for safety).
+    #[serde(skip)]
+    pub customer: Option<usize>,
+    /// Customer id.
+    pub customer_id: String,
+    /// Order id ("" for customer cadences).
+    pub order_id: String,
+    /// Order line in the orders file (0 for customer cadences).
+    pub order_line: u64,
+    /// Order kind.
+    pub kind: String,
+    /// Department column of the order.
+    pub department: String,
+    /// Staff column of the order.
+    pub staff: String,
+    /// Anchor.
+    pub anchor: NaiveDateTime,
+    /// Window start.
+    pub window_start: NaiveDate,
+    /// Window end (after the holiday shift).
+    pub window_end: NaiveDate,
+    /// True when the window end was moved past non-callable days.
+    pub shifted: bool,
+    /// Channel.
+    pub channel: Channel,
+    /// Assignee.
+    pub assignee: String,
+    /// Excluded, and why.
+    pub excluded: Option<String>,
+    /// Sampling facts (sampled rules only).
+    pub sample: Option<SampleInfo>,
+    /// Attempt state.
+    pub resolution: Resolution,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// First reached visit.
+    #[serde(skip)]
+    pub reach: Option<Reach>,
+    /// Warnings.
+    pub flags: Vec<String>,
+}
+
+impl Evaluated {
+    /// True when the rule requires this item (not excluded, and selected if sampled).
+    pub fn required(&self) -> bool {
+        self.excluded.is_none() && self.sample.as_ref().is_none_or(|s| s.selected)
+    }
+
+    /// The status as of `as_of`, or `None` when the item is not listed
+    /// (completed, closed, excluded, not sampled, or opening beyond the horizon).
+    pub fn status(&self, as_of: NaiveDate, horizon: i64, rule: &Rule) -> Option<Status> {
+        if !self.required() || self.resolution != Resolution::Open {
+            return None;
+        }
+        if as_of < self.window_start {
+            return ((self.window_start - as_of).num_days() <= horizon).then_some(Status::Upcoming);
+        }
+        if as_of <= self.window_end {
+            let cal = &rule.calls.calendar;
+            if !cal.any_callable(as_of, self.window_end, rule.calls.call_on) {
+                return Some(Status::AtRisk);
+            }
+            return Some(Status::Due);
+        }
+        Some(Status::Overdue)
+    }
+}
+
+/// What the engine is asked for: the inputs besides the orders.
+pub struct Inputs<'a> {
+    /// Rules.
+    pub rules: &'a Rules,
+    /// Customers.
+    pub customers: &'a [Customer],
+    /// Customer id → position.
+    pub customer_index: &'a HashMap<String, usize>,
+    /// Attempts per due id.
+    pub attempts: &'a HashMap<String, AttemptLog>,
+    /// Orders' columns.
+    pub schema: &'a Schema,
+    /// Path of the orders file (for messages).
+    pub orders_path: PathBuf,
+    /// The evaluation date ("today").
+    pub as_of: NaiveDate,
+    /// Upcoming horizon in days (items opening later are not needed).
+    pub horizon: i64,
+}
+
+struct PoolUnit {
+    key: String,
+    customer: usize,
+    anchor: NaiveDateTime,
+    items: Vec<Evaluated>,
+}
+
+/// The streaming evaluator.
+pub struct Engine<'a> {
+    inp: Inputs<'a>,
+    compiled: Vec<Compiled<'a>>,
+    kind_map: BTreeMap<String, String>,
+    kind_col: Option<usize>,
+    id_col: Option<usize>,
+    cust_col: Option<usize>,
+    dept_col: Option<usize>,
+    staff_col: Option<usize>,
+    keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
+    pools: BTreeMap<(usize, Period), (Vec<PoolUnit>, HashMap<String, usize>)>,
+    contacts: Contacts,
+    out: Vec<Evaluated>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Why a rule does not apply to an order (for `explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// The order's kind is not one of the rule's.
+    Kind(String),
+    /// A `match` column has another value.
+    Match(String, String),
+    /// The anchor column is empty: the event has not happened yet.
+    NoAnchor(String),
+    /// The anchor column does not hold a date.
+    BadAnchor(String, String),
+    /// The rule is not in force on the anchor date.
+    NotInForce(NaiveDate),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Kind(k) => write!(f, "the order's kind `{k}` is not one this rule applies to"),
+            Skip::Match(c, v) => write!(f, "column `{c}` is {v:?}, which the rule's `match` does not accept"),
+            Skip::NoAnchor(c) => write!(f, "the anchor column `{c}` is empty: the event has not happened yet"),
+            Skip::BadAnchor(c, v) => write!(f, "the anchor column `{c}` holds {v:?}, not a date"),
+            Skip::NotInForce(d) => write!(f, "the rule is not in force on the anchor date {d}"),
+        }
+    }
+}
+
+impl<'a> Engine<'a> {
+    /// Compiles the rules against the schema. Returns every column the rules need that the
+    /// orders lack.
+    pub fn new(inp: Inputs<'a>, keep: Box<dyn Fn(&Evaluated) -> bool + 'a>) -> Result<Self, Vec<Diagnostic>> {
+        let schema = inp.schema;
+        let mut diags = Vec::new();
+        let mut compiled = Vec::new();
+        for set in &inp.rules.sets {
+            for (col, rule) in set.referenced_columns() {
+                if schema.get(&col).is_none() {
+                    diags.push(
+                        Diagnostic::new(&set.path, rule.line, "", format!(
+                            "rule `{}` reads column `{col}`, which {} lacks (its columns: {})",
+                            rule.short_id,
+                            inp.orders_path.display(),
+                            schema.headers.join(", ")
+                        ))
+                        .with_hint("map the company's column name under [columns] in the rule file"),
+                    );
+                }
+            }
+            for rule in &set.rules {
+                compiled.push(Compiled {
+                    set,
+                    rule,
+                    match_cols: rule.matches.iter().map(|(c, v)| (schema.get(c), v.as_slice())).collect(),
+                    step_cols: rule.steps.iter().map(|s| schema.get(&s.anchor)).collect(),
+                    exclusion_cols: rule
+                        .exclusions
+                        .iter()
+                        .map(|e| match &e.condition {
+                            crate::rules::Condition::In { column, .. } | crate::rules::Condition::Empty { column, .. } => (schema.get(column), None),
+                            crate::rules::Condition::ShorterThan { from, to, .. } => (schema.get(from), schema.get(to)),
+                        })
+                        .collect(),
+                    until_col: rule.cadence.as_ref().and_then(|c| c.until_column.as_ref()).and_then(|c| schema.get(c)),
+                });
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        Ok(Engine {
+            kind_map: inp.rules.kind_map().into_iter().map(|(k, v)| (k.trim().to_lowercase(), v)).collect(),
+            kind_col: schema.get("kind"),
+            id_col: schema.get("order_id"),
+            cust_col: schema.get("customer_id"),
+            dept_col: schema.get("department"),
+            staff_col: schema.get("staff"),
+            inp,
+            compiled,
+            keep,
+            pools: BTreeMap::new(),
+            contacts: Contacts::default(),
+            out: Vec::new(),
+            problems: Vec::new(),
+        })
+    }
+
+    /// The canonical kind of an order.
+    fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
+        let raw = self.kind_col.map_or("", |i| order.field(i).trim());
+        self.kind_map.get(&raw.to_lowercase()).map_or(raw, String::as_str)
+    }
+
+    /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
+    pub fn applies(&self, c: &Compiled<'_>, order: &Order) -> Result<NaiveDateTime, Skip> {
+        let kind = self.kind_of(order);
+        if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+            return Err(Skip::Kind(kind.to_string()));
+        }
+        for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
+            let v = col.map_or("", |i| order.field(i)).trim().to_lowercase();
+            if !values.iter().any(|x| *x == v) {
+                return Err(Skip::Match(name.clone(), v));
+            }
+        }
+        let step = &c.rule.steps[0];
+        let raw = c.step_cols[0].map_or("", |i| order.field(i)).trim();
+        if raw.is_empty() {
+            return Err(Skip::NoAnchor(step.anchor.clone()));
+        }
+        let anchor = parse_datetime(raw).ok_or_else(|| Skip::BadAnchor(step.anchor.clone(), raw.to_string()))?;
+        if !c.rule.in_force(anchor.date()) {
+            return Err(Skip::NotInForce(anchor.date()));
+        }
+        Ok(anchor)
+    }
+
+    /// Evaluates every rule against one order.
+    pub fn feed(&mut self, order: &Order) {
+        let order_id = self.id_col.map_or("", |i| order.field(i)).trim().to_string();
+        let cust_id = self.cust_col.map_or("", |i| order.field(i)).trim();
+        let Some(&cust) = self.inp.customer_index.get(cust_id) else { return };
+        for ci in 0..self.compiled.len() {
+            let c = &self.compiled[ci];
+            if c.rule.cadence.as_ref().is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders)) {
+                continue;
+            }
+            let anchor = match self.applies(c, order) {
+                Ok(a) => a,
+                Err(Skip::BadAnchor(col, v)) => {
+                    let i = self.inp.schema.get(&col).unwrap_or(0);
+                    self.problems.push(Diagnostic::new(
+                        &self.inp.orders_path,
+                        order.line,
+                        format!("column `{col}` (field {})", i + 1),
+                        format!("expected {}, found {v:?}", crate::io::dates::EXPECTED),
+                    ));
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            let customer = &self.inp.customers[cust];
+            let excluded = exclude::exclusion_reason(c, customer, Some(order));
+            let items = if c.rule.cadence.is_some() {
+                self.cadence_items(ci, cust, Some(order), &order_id, anchor, excluded)
+            } else {
+                self.step_items(ci, cust, order, &order_id, &order_id, anchor, excluded)
+            };
+            let c = &self.compiled[ci];
+            match &c.rule.sample {
+                None => self.emit(items),
+                Some(s) => {
+                    let period = Period::containing(s.per, anchor.date());
+                    if anchor.date() > self.inp.as_of {
+                        // Not yet part of the population as of the run's date.
+                        continue;
+                    }
+                    let (key, unit_id) = match s.unit {
+                        SampleUnit::Order => (order_id.clone(), order_id.clone()),
+                        SampleUnit::Customer => (customer.id.clone(), format!("{}@{period}", customer.id)),
+                    };
+                    let items = if s.unit == SampleUnit::Customer {
+                        // One item set per household and period, anchored on its first order.
+                        let pool = self.pools.entry((ci, period)).or_default();
+                        if pool.1.contains_key(&key) {
+                            continue;
+                        }
+                        let excluded = exclude::exclusion_reason(&self.compiled[ci], customer, Some(order));
+                        self.step_items(ci, cust, order, &unit_id, &order_id, anchor, excluded)
+                    } else {
+                        items
+                    };
+                    if items.iter().any(|i| i.excluded.is_some()) {
+                        // Excluded units are shown but are not part of the sampled population.
+                        self.emit(items);
+                        continue;
+                    }
+                    let keep = &self.keep;
+                    let items: Vec<Evaluated> = items.into_iter().filter(|i| keep(i)).collect();
+                    let pool = self.pools.entry((ci, period)).or_default();
+                    pool.1.insert(key.clone(), pool.0.len());
+                    pool.0.push(PoolUnit { key, customer: cust, anchor, items });
+                }
+            }
+        }
+    }
+
+    fn emit(&mut self, items: Vec<Evaluated>) {
+        for i in items {
+            if (self.keep)(&i) {
+                self.out.push(i);
+            }
+        }
+    }
+
+    fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
+        let c = &self.compiled[ci];
+        let customer = &self.inp.customers[cust];
+        let field = |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).trim().to_string());
+        Evaluated {
+            due_id: String::new(),
+            rule: c.rule.id.clone(),
+            version: c.set.version.clone(),
+            step: String::new(),
+            customer: Some(cust),
+            customer_id: customer.id.clone(),
+            order_id: field(self.id_col),
+            order_line: order.map_or(0, |o| o.line),
+            kind: order.map_or_else(|| "cadence".to_string(), |o| self.kind_of(o).to_string()),
+            department: field(self.dept_col),
+            staff: field(self.staff_col),
+            anchor,
+            window_start: anchor.date(),
+            window_end: anchor.date(),
+            shifted: false,
+            channel: c.rule.channels.first().copied().unwrap_or(Channel::Phone),
+            assignee: String::new(),
+            excluded: None,
+            sample: None,
+            resolution: Resolution::Open,
+            attempts: 0,
+            reach: None,
+            flags: Vec::new(),
+        }
+    }
+
+    fn classify_into(&mut self, item: &mut Evaluated, max: u32) {
+        let st = attempts::classify(self.inp.attempts.get(&item.due_id), self.inp.as_of, max);
+        item.resolution = st.resolution;
+        item.attempts = st.attempts;
+        if let (Some(r), Some(c)) = (&st.reach, item.customer) {
+            self.contacts.add(c, r.at.date());
+        }
+        item.reach = st.reach;
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step_items(
+        &mut self,
+        ci: usize,
+        cust: usize,
+        order: &Order,
+        unit_id: &str,
+        _order_id: &str,
+        first_anchor: NaiveDateTime,
+        excluded: Option<String>,
+    ) -> Vec<Evaluated> {
+        let mut out = Vec::new();
+        let n_steps = self.compiled[ci].rule.steps.len();
+        for si in 0..n_steps {
+            let c = &self.compiled[ci];
+            let step = &c.rule.steps[si];
+            let anchor = if si == 0 {
+                first_anchor
+            } else {
+                let raw = c.step_cols[si].map_or("", |i| order.field(i)).trim();
+                if raw.is_empty() {
+                    // A later anchor (stopping medication) that has not happened yet.
+                    continue;
+                }
+                match parse_datetime(raw) {
+                    Some(a) => a,
+                    None => {
+                        let i = c.step_cols[si].unwrap_or(0);
+                        self.problems.push(Diagnostic::new(
+                            &self.inp.orders_path,
+                            order.line,
+                            format!("column `{}` (field {})", step.anchor, i + 1),
+                            format!("expected {}, found {raw:?}", crate::io::dates::EXPECTED),
+                        ));
+                        continue;
+                    }
+                }
+            };
+            let w = window::window(anchor, step.after, step.within, &c.rule.calls.calendar, c.rule.calls.call_on);
+            let mut item = self.base_item(ci, cust, Some(order), anchor);
+            let c = &self.compiled[ci];
+            let step = &c.rule.steps[si];
+            item.due_id = format!("{}/{unit_id}/{}", c.rule.id, step.name);
+            item.step = step.name.clone();
+            item.window_start = w.start;
+            item.window_end = w.end;
+            item.shifted = w.shifted;
+            item.channel = step.channel;
+            item.assignee = assign::resolve_assignee(&step.assignee, self.inp.schema, Some(order));
+            item.excluded = excluded.clone();
+            if w.shifted {
+                item.flags.push("window_end_moved_past_holidays".into());
+            }
+            let max = c.rule.max_attempts;
+            self.classify_into(&mut item, max);
+            out.push(item);
+        }
+        out
+    }
+
+    /// Slots of a cadence for one customer (order `None`) or one order.
+    fn cadence_items(
+        &mut self,
+        ci: usize,
+        cust: usize,
+        order: Option<&Order>,
+        key: &str,
+        anchor: NaiveDateTime,
+        excluded: Option<String>,
+    ) -> Vec<Evaluated> {
+        let c = &self.compiled[ci];
+        let Some(cad) = c.rule.cadence.as_ref() else { return Vec::new() };
+        let horizon_end = self.inp.as_of + chrono::Duration::days(self.inp.horizon.max(0));
+        let slots = match order {
+            Some(o) => {
+                let end = c.until_col.and_then(|i| crate::io::dates::parse_date(o.field(i)));
+                cadence::phased_slots(cad, anchor, end, horizon_end, &c.rule.calls.calendar)
+            }
+            None => cadence::aligned_slots(cad, anchor.date(), horizon_end),
+        };
+        let mut out = Vec::new();
+        for slot in slots {
+            let c = &self.compiled[ci];
+            let base_id = format!("{}/{key}/{}", c.rule.id, slot.label);
+            let reqs = if cad.require.is_empty() { None } else { Some(&cad.require) };
+            // Every id of the slot: the bare slot id and one per missing contact.
+            let mut ids = vec![base_id.clone()];
+            if let Some(rs) = reqs {
+                for q in rs {
+                    for k in 1..=q.count {
+                        ids.push(format!("{base_id}/{}-{k}", q.label()));
+                    }
+                }
+            }
+            let as_of = self.inp.as_of;
+            let reached: Vec<&Reach> = ids
+                .iter()
+                .filter_map(|id| self.inp.attempts.get(id))
+                .flat_map(|l| l.reached.iter())
+                .filter(|r| r.at.date() <= as_of)
+                .collect();
+            let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
+            let mut contacts = Vec::new();
+            for r in &reached {
+                contacts.push(r.at.date());
+            }
+            for (label, got, need) in missing {
+                for k in 1..=need {
+                    let c = &self.compiled[ci];
+                    let mut item = self.base_item(ci, cust, order, anchor);
+                    item.due_id = if reqs.is_some() { format!("{base_id}/{label}-{k}") } else { base_id.clone() };
+                    item.step = if reqs.is_some() { format!("{}/{label}-{k}", slot.label) } else { slot.label.clone() };
+                    item.window_start = slot.start;
+                    item.window_end = slot.end;
+                    item.channel = if reqs.is_some() {
+                        label.split('+').next().and_then(|s| s.parse().ok()).unwrap_or(c.rule.channels[0])
+                    } else {
+                        c.rule.channels[0]
+                    };
+                    item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
+                    item.excluded = excluded.clone();
+                    let max = c.rule.max_attempts;
+                    self.classify_into(&mut item, max);
+                    if k <= got {
+                        // Filled by a reached visit through this channel group.
+                        let on = item.reach.as_ref().map_or(slot.end, |r| r.at.date());
+                        item.resolution = Resolution::Reached { on };
+                        if item.reach.is_none() {
+                            item.reach = reached.get((k - 1) as usize).map(|r| (*r).clone());
+                            if let Some(r) = &item.reach {
+                                item.resolution = Resolution::Reached { on: r.at.date() };
+                            }
+                        }
+                    } else if matches!(item.resolution, Resolution::Reached { .. }) {
+                        // A reached visit logged on this id but through another channel
+                        // does not fill this requirement.
+                        item.resolution = Resolution::Open;
+                        item.flags.push("visit_channel_does_not_count".into());
+                    }
+                    out.push(item);
+                }
+            }
+            for d in contacts {
+                self.contacts.add(cust, d);
+            }
+        }
+        out
+    }
+
+    /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
+    /// and every data problem met.
+    pub fn finish(mut self, first_slot_from: impl Fn(&Rule) -> NaiveDate) -> (Vec<Evaluated>, Vec<Diagnostic>) {
+        // Customer cadences.
+        for ci in 0..self.compiled.len() {
+            let c = &self.compiled[ci];
+            let Some(cad) = &c.rule.cadence else { continue };
+            let CadenceTarget::Customers { segments, flags } = &cad.target else { continue };
+            let mut from = first_slot_from(c.rule);
+            if let Some(s) = cad.start {
+                from = from.max(s);
+            }
+            if let Some(s) = c.rule.effective_from {
+                from = from.max(s);
+            }
+            let segments = segments.clone();
+            let flags = flags.clone();
+            for cust in 0..self.inp.customers.len() {
+                let cu = &self.inp.customers[cust];
+                let in_segment = segments.is_empty() || segments.iter().any(|s| s.eq_ignore_ascii_case(&cu.segment));
+                let flagged = flags.is_empty() || flags.iter().any(|f| cu.has_flag(f));
+                if !(in_segment && flagged) {
+                    continue;
+                }
+                let c = &self.compiled[ci];
+                let excluded = exclude::exclusion_reason(c, cu, None);
+                let key = cu.id.clone();
+                let items = self.cadence_items(ci, cust, None, &key, from.and_time(chrono::NaiveTime::MIN), excluded);
+                self.emit(items);
+            }
+        }
+
+        // Sampling decisions, period by period.
+        let pools = std::mem::take(&mut self.pools);
+        for ((ci, period), (mut units, _)) in pools {
+            let c = &self.compiled[ci];
+            let Some(s) = &c.rule.sample else { continue };
+            let metas: Vec<UnitMeta> = units
+                .iter()
+                .map(|u| UnitMeta {
+                    key: u.key.clone(),
+                    blocked: c.rule.cooldown.is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
+                })
+                .collect();
+            let closed = self.inp.as_of > period.end;
+            let sel = sampling::select(&metas, s, &c.rule.id, &period, closed);
+            let label = period.to_string();
+            for (i, unit) in units.iter_mut().enumerate() {
+                for mut item in std::mem::take(&mut unit.items) {
+                    item.sample = Some(SampleInfo {
+                        period: label.clone(),
+                        population: metas.len() as u64,
+                        required: sel.required,
+                        selected: sel.selected[i],
+                        topup: sel.topup[i],
+                        blocked: metas[i].blocked,
+                        over: sel.over,
+                    });
+                    if sel.topup[i] {
+                        item.flags.push("sampled_at_period_close".into());
+                    }
+                    self.out.push(item);
+                }
+            }
+        }
+
+        // Mandatory items that break a cool-down are flagged, never suppressed.
+        let as_of = self.inp.as_of;
+        for item in &mut self.out {
+            let Some((_, rule)) = self.inp.rules.find(&item.rule) else { continue };
+            if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
+                if item.resolution == Resolution::Open && self.contacts.recently_reached(cust, as_of, days) {
+                    item.flags.push(format!("cooldown:{days}d"));
+                }
+            }
+        }
+        self.out.sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
+        self.problems.sort();
+        (self.out, self.problems)
+    }
+
+    /// The compiled rules (for `explain`).
+    pub fn compiled(&self) -> &[Compiled<'a>] {
+        &self.compiled
+    }
+}
+
+/// The first day customer cadences are laid out from for a due list: the start of the
+/// period before the one containing `as_of` (one period of look-back).
+pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
+    match rule.cadence.as_ref().map(|c| &c.schedule) {
+        Some(crate::rules::Schedule::Aligned { every, .. }) => Period::containing(*every, as_of).prev().start,
+        _ => as_of,
+    }
+}
+
+/// Turns evaluated items into due-list rows as of `as_of`.
+pub fn due_rows(items: &[Evaluated], rules: &Rules, as_of: NaiveDate, horizon: i64) -> Vec<DueItem> {
+    let mut rows = Vec::new();
+    for e in items {
+        let Some((_, rule)) = rules.find(&e.rule) else { continue };
+        let Some(status) = e.status(as_of, horizon, rule) else { continue };
+        let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
+            rule.calls.hours.render(as_of)
+        } else {
+            String::new()
+        };
+        rows.push(DueItem {
+            due_id: e.due_id.clone(),
+            rule: e.rule.clone(),
+            step: e.step.clone(),
+            customer_id: e.customer_id.clone(),
+            customer_name: String::new(),
+            phone: String::new(),
+            order_id: e.order_id.clone(),
+            kind: e.kind.clone(),
+            anchor: e.anchor.date(),
+            window_start: e.window_start,
+            window_end: e.window_end,
+            status,
+            days_left: (e.window_end - as_of).num_days(),
+            attempts: e.attempts,
+            channel: e.channel.to_string(),
+            assignee: e.assignee.clone(),
+            flags: e.flags.join(";"),
+            version: e.version.clone(),
+            call_hours: hours,
+        });
+    }
+    rows
+}

@@ -1,0 +1,373 @@
+//! Reading the three inputs: header mapping (company column names → canonical ones),
+//! required columns, per-record checks, and every problem located by file, line and
+//! column. Orders are streamed to a callback so millions of rows never sit in memory.
+
+use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
+use super::encoding::{self, Encoding};
+use crate::diag::Diagnostic;
+use crate::model::values::{Channel, Outcome};
+use crate::model::{AttemptLog, Customer, Order, Schema, Visit};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// How to read the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Company column name → canonical name.
+    pub columns: BTreeMap<String, String>,
+    /// Text encoding.
+    pub encoding: Encoding,
+    /// Keep going past invalid rows, collecting them here instead of failing.
+    pub skip_invalid: bool,
+}
+
+/// A row that was rejected, with its reasons.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    /// File.
+    pub path: PathBuf,
+    /// Line.
+    pub line: u64,
+    /// The row's fields as read.
+    pub fields: Vec<String>,
+    /// Why.
+    pub reasons: Vec<String>,
+}
+
+/// Problems and rejected rows gathered while reading.
+#[derive(Debug, Default)]
+pub struct Problems {
+    /// Located problems (fatal unless `skip_invalid`).
+    pub diags: Vec<Diagnostic>,
+    /// Rows skipped under `--skip-invalid`.
+    pub rejected: Vec<Rejected>,
+}
+
+/// An opened CSV with its canonical header.
+struct Table {
+    path: PathBuf,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    headers: Vec<String>,
+    gb: bool,
+}
+
+fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
+    let (r, enc) = encoding::open(path, opts.encoding).map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(r);
+    let raw = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(path, &e)),
+    };
+    let headers = raw
+        .iter()
+        .map(|h| {
+            let h = h.trim().trim_start_matches('\u{feff}').trim();
+            opts.columns.get(h).cloned().unwrap_or_else(|| h.to_string())
+        })
+        .collect();
+    Ok(Table { path: path.to_path_buf(), reader, headers, gb: enc == "gb18030" })
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => Diagnostic::new(
+            path,
+            pos.as_ref().map_or(0, csv::Position::line),
+            format!("field {}", err.field() + 1),
+            "the file is neither valid UTF-8 nor GBK/GB18030 here (expected text; found invalid bytes)",
+        )
+        .with_hint("re-export as UTF-8, or pass --encoding gbk if it is a GBK file"),
+        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => Diagnostic::new(
+            path,
+            pos.as_ref().map_or(0, csv::Position::line),
+            "",
+            format!("expected {expected_len} fields like the header, found {len}"),
+        ),
+        _ => Diagnostic::file(path, format!("cannot read CSV: {e}")),
+    }
+}
+
+impl Table {
+    fn require(&self, cols: &[&str]) -> Result<Vec<usize>, Diagnostic> {
+        let mut out = Vec::new();
+        for c in cols {
+            match self.headers.iter().position(|h| h == c) {
+                Some(i) => out.push(i),
+                None => {
+                    return Err(Diagnostic::new(
+                        &self.path,
+                        1,
+                        "header",
+                        format!("missing required column `{c}`; found columns: {}", self.headers.join(", ")),
+                    )
+                    .with_hint("rename the column, or map it under [columns] in the rule file (e.g. \"客户编号\" = \"customer_id\")"))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    fn colname(&self, i: usize) -> String {
+        format!("column `{}` (field {})", self.headers.get(i).map_or("?", String::as_str), i + 1)
+    }
+
+    /// Reads every record, calling `f(line, fields)`; blank lines are skipped.
+    fn for_each(&mut self, problems: &mut Problems, mut f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>)) {
+        let mut rec = csv::StringRecord::new();
+        let mut errs: Vec<(usize, String)> = Vec::new();
+        loop {
+            match self.reader.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let fatal = matches!(e.kind(), csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. });
+                    problems.diags.push(csv_error(&self.path, &e));
+                    if fatal {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            let line = rec.position().map_or(0, csv::Position::line);
+            if rec.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if self.gb && rec.iter().any(|f| f.contains('\u{fffd}')) {
+                let i = rec.iter().position(|f| f.contains('\u{fffd}')).unwrap_or(0);
+                problems.diags.push(Diagnostic::new(
+                    &self.path,
+                    line,
+                    self.colname(i),
+                    "the file is neither valid UTF-8 nor GBK/GB18030 here (found bytes that decode to nothing)",
+                ));
+                break;
+            }
+            errs.clear();
+            f(line, &rec, &mut errs);
+            if !errs.is_empty() {
+                for (i, msg) in &errs {
+                    let column = if *i == usize::MAX { String::new() } else { self.colname(*i) };
+                    problems.diags.push(Diagnostic::new(&self.path, line, column, msg.clone()));
+                }
+                problems.rejected.push(Rejected {
+                    path: self.path.clone(),
+                    line,
+                    fields: rec.iter().map(str::to_string).collect(),
+                    reasons: errs.iter().map(|(i, m)| if *i == usize::MAX { m.clone() } else { format!("{}: {m}", self.colname(*i)) }).collect(),
+                });
+            }
+        }
+    }
+}
+
+fn get<'r>(rec: &'r csv::StringRecord, i: usize) -> &'r str {
+    rec.get(i).unwrap_or("").trim()
+}
+
+/// Customers, indexed by id.
+#[derive(Debug, Default)]
+pub struct CustomerTable {
+    /// In file order.
+    pub customers: Vec<Customer>,
+    /// Id → position.
+    pub index: HashMap<String, usize>,
+}
+
+/// Reads `customers.csv`.
+pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> CustomerTable {
+    let mut t = match open_table(path, opts) {
+        Ok(t) => t,
+        Err(d) => {
+            problems.diags.push(d);
+            return CustomerTable::default();
+        }
+    };
+    let id = match t.require(&["customer_id"]) {
+        Ok(v) => v[0],
+        Err(d) => {
+            problems.diags.push(d);
+            return CustomerTable::default();
+        }
+    };
+    let (name, phone, segment, flags) = (t.col("name"), t.col("phone"), t.col("segment"), t.col("flags"));
+    let mut out = CustomerTable::default();
+    let mut lines: HashMap<String, u64> = HashMap::new();
+    t.for_each(problems, |line, rec, errs| {
+        let cid = get(rec, id);
+        if cid.is_empty() {
+            errs.push((id, "expected a customer id, found an empty field".into()));
+            return;
+        }
+        if let Some(first) = lines.get(cid) {
+            errs.push((id, format!("duplicate customer_id {cid:?} (first on line {first})")));
+            return;
+        }
+        lines.insert(cid.to_string(), line);
+        let opt = |c: Option<usize>| c.map_or(String::new(), |i| get(rec, i).to_string());
+        let flags = opt(flags)
+            .split([';', '；', ','])
+            .map(|f| f.trim().to_lowercase())
+            .filter(|f| !f.is_empty())
+            .collect();
+        out.index.insert(cid.to_string(), out.customers.len());
+        out.customers.push(Customer { id: cid.to_string(), name: opt(name), phone: opt(phone), segment: opt(segment).to_lowercase(), flags });
+    });
+    out
+}
+
+/// True for columns that must hold dates: names ending in `_at`, `_on` or `_date`.
+pub fn is_date_column(name: &str) -> bool {
+    name.ends_with("_at") || name.ends_with("_on") || name.ends_with("_date")
+}
+
+/// Opens `orders.csv` and returns its schema; rows are read by [`stream_orders`].
+pub struct OrderReader {
+    table: Option<Table>,
+    /// The canonical columns.
+    pub schema: Schema,
+}
+
+/// Opens the orders file.
+pub fn open_orders(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> OrderReader {
+    match open_table(path, opts) {
+        Ok(t) => match t.require(&["order_id", "customer_id"]) {
+            Ok(_) => OrderReader { schema: Schema::new(t.headers.clone()), table: Some(t) },
+            Err(d) => {
+                problems.diags.push(d);
+                OrderReader { table: None, schema: Schema::default() }
+            }
+        },
+        Err(d) => {
+            problems.diags.push(d);
+            OrderReader { table: None, schema: Schema::default() }
+        }
+    }
+}
+
+/// Streams valid orders to `f`, checking ids, customers and date columns.
+pub fn stream_orders(reader: &mut OrderReader, customers: &HashMap<String, usize>, problems: &mut Problems, mut f: impl FnMut(&Order)) {
+    let Some(t) = reader.table.as_mut() else { return };
+    let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else { return };
+    let date_cols: Vec<usize> = (0..reader.schema.headers.len()).filter(|i| is_date_column(&reader.schema.headers[*i])).collect();
+    // Ids are remembered by hash to keep memory small; the line is kept for the message.
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut order = Order::default();
+    t.for_each(problems, |line, rec, errs| {
+        let oid = get(rec, id);
+        if oid.is_empty() {
+            errs.push((id, "expected an order id, found an empty field".into()));
+        } else if let Some(first) = seen.insert(xxhash_rust::xxh3::xxh3_64(oid.as_bytes()), line) {
+            errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
+        }
+        let cid = get(rec, cust);
+        if !customers.contains_key(cid) {
+            errs.push((cust, format!("unknown customer {cid:?}: expected a customer_id from customers.csv")));
+        }
+        for &i in &date_cols {
+            let v = get(rec, i);
+            if !v.is_empty() && parse_datetime(v).is_none() {
+                errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}")));
+            }
+        }
+        if errs.is_empty() {
+            order.line = line;
+            order.fields.clear();
+            order.fields.extend(rec.iter().map(|s| s.trim().to_string()));
+            f(&order);
+        }
+    });
+}
+
+/// The visit log, aggregated per due id.
+#[derive(Debug, Default)]
+pub struct VisitLog {
+    /// Attempts per due id.
+    pub attempts: HashMap<String, AttemptLog>,
+    /// Every visit (for channel mix and role shares).
+    pub visits: Vec<Visit>,
+}
+
+/// Reads `visits.csv` (absent means no visits). `keep_visits` keeps each row for reports.
+pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems: &mut Problems) -> VisitLog {
+    let mut log = VisitLog::default();
+    if !path.exists() {
+        return log;
+    }
+    let mut t = match open_table(path, opts) {
+        Ok(t) => t,
+        Err(d) => {
+            problems.diags.push(d);
+            return log;
+        }
+    };
+    let cols = match t.require(&["due_id", "visited_at", "channel", "outcome"]) {
+        Ok(v) => v,
+        Err(d) => {
+            problems.diags.push(d);
+            return log;
+        }
+    };
+    let (due, at, ch, out) = (cols[0], cols[1], cols[2], cols[3]);
+    let (visitor, score, signed) = (t.col("visitor"), t.col("score"), t.col("signed"));
+    t.for_each(problems, |_line, rec, errs| {
+        let due_id = get(rec, due);
+        if due_id.is_empty() {
+            errs.push((due, "expected a due_id, found an empty field".into()));
+        }
+        let visited_at = parse_datetime(get(rec, at));
+        if visited_at.is_none() {
+            errs.push((at, format!("expected {DATE_EXPECTED}, found {:?}", get(rec, at))));
+        }
+        let channel: Option<Channel> = get(rec, ch).parse().ok();
+        if channel.is_none() {
+            errs.push((ch, format!("expected one of {}, found {:?}", Channel::expected(), get(rec, ch))));
+        }
+        let outcome: Option<Outcome> = get(rec, out).parse().ok();
+        if outcome.is_none() {
+            errs.push((out, format!("expected one of {}, found {:?}", Outcome::expected(), get(rec, out))));
+        }
+        let score = match score.map(|i| (i, get(rec, i))) {
+            Some((_, "")) | None => None,
+            Some((i, s)) => match s.parse::<f64>() {
+                Ok(v) if v.is_finite() && (0.0..=100.0).contains(&v) => Some(v),
+                _ => {
+                    errs.push((i, format!("expected a score between 0 and 100, found {s:?}")));
+                    None
+                }
+            },
+        };
+        let signed = match signed.map(|i| (i, get(rec, i).to_lowercase())) {
+            None => false,
+            Some((i, s)) => match s.as_str() {
+                "yes" | "y" | "true" | "1" | "是" => true,
+                "no" | "n" | "false" | "0" | "否" | "" => false,
+                _ => {
+                    errs.push((i, format!("expected yes or no, found {s:?}")));
+                    false
+                }
+            },
+        };
+        if !errs.is_empty() {
+            return;
+        }
+        let (Some(visited_at), Some(channel), Some(outcome)) = (visited_at, channel, outcome) else { return };
+        let v = Visit {
+            due_id: due_id.to_string(),
+            visited_at,
+            channel,
+            visitor: visitor.map_or(String::new(), |i| get(rec, i).to_string()),
+            outcome,
+            score,
+            signed,
+        };
+        log.attempts.entry(v.due_id.clone()).or_default().add(&v);
+        if keep_visits {
+            log.visits.push(v);
+        }
+    });
+    log
+}

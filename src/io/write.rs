@@ -1,0 +1,210 @@
+//! Output writers (table, CSV, JSON, Markdown) and the atomic file write every command
+//! uses. Output is a contract: stable column order, data on stdout, messages on stderr.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (comfy-table).
+    #[default]
+    Table,
+    /// CSV for spreadsheets and scripts.
+    Csv,
+    /// JSON: an array of objects with stable keys.
+    Json,
+    /// Markdown table (reports).
+    Markdown,
+    /// Self-contained HTML page (reports).
+    Html,
+}
+
+/// Rows of strings under a header; `numeric` marks columns written as JSON numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Rows, each as long as `headers`.
+    pub rows: Vec<Vec<String>>,
+    /// Columns written as numbers in JSON (when the cell parses as one).
+    pub numeric: Vec<bool>,
+}
+
+impl Grid {
+    /// A grid with these headers and no rows.
+    pub fn new(headers: &[&str]) -> Self {
+        Grid { headers: headers.iter().map(|s| (*s).to_string()).collect(), rows: Vec::new(), numeric: vec![false; headers.len()] }
+    }
+
+    /// Marks columns as numeric.
+    #[must_use]
+    pub fn numeric(mut self, cols: &[&str]) -> Self {
+        for (i, h) in self.headers.iter().enumerate() {
+            if cols.contains(&h.as_str()) {
+                self.numeric[i] = true;
+            }
+        }
+        self
+    }
+}
+
+/// Writer options that apply to every format.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Prefix CSV output with a UTF-8 byte-order mark (for Excel).
+    pub bom: bool,
+}
+
+/// Neutralises a CSV cell a spreadsheet would execute as a formula: cells starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return get a leading `'`, unless the cell is a plain
+/// number (so `-3` stays `-3`).
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Masks a phone number as `138****0001` (the middle four digits of an 11-digit number;
+/// for other lengths, everything but the first three and last four characters).
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let keep_end = 4;
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - keep_end..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 3 - keep_end))
+}
+
+/// Renders a grid.
+pub fn render(grid: &Grid, format: Format, opts: WriteOptions) -> Vec<u8> {
+    match format {
+        Format::Table => render_table(grid).into_bytes(),
+        Format::Csv => render_csv(grid, opts),
+        Format::Json => render_json(grid),
+        Format::Markdown | Format::Html => render_markdown(grid).into_bytes(),
+    }
+}
+
+/// A comfy-table rendering with a fixed style (no terminal probing, so output is stable).
+pub fn render_table(grid: &Grid) -> String {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+    t.force_no_tty();
+    t.set_header(grid.headers.clone());
+    for r in &grid.rows {
+        t.add_row(r.clone());
+    }
+    let mut s = t.to_string();
+    s.push('\n');
+    s
+}
+
+fn render_csv(grid: &Grid, opts: WriteOptions) -> Vec<u8> {
+    let mut out = Vec::new();
+    if opts.bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut w = csv::Writer::from_writer(out);
+    let _ = w.write_record(&grid.headers);
+    for r in &grid.rows {
+        let _ = w.write_record(r.iter().map(|c| neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+fn render_json(grid: &Grid) -> Vec<u8> {
+    let rows: Vec<serde_json::Value> = grid
+        .rows
+        .iter()
+        .map(|r| {
+            let mut m = serde_json::Map::new();
+            for (i, (h, c)) in grid.headers.iter().zip(r).enumerate() {
+                let v = if grid.numeric.get(i).copied().unwrap_or(false) {
+                    c.parse::<i64>()
+                        .map(serde_json::Value::from)
+                        .or_else(|_| c.parse::<f64>().map(serde_json::Value::from))
+                        .unwrap_or_else(|_| if c.is_empty() { serde_json::Value::Null } else { serde_json::Value::from(c.clone()) })
+                } else {
+                    serde_json::Value::from(c.clone())
+                };
+                m.insert(h.clone(), v);
+            }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    let mut s = serde_json::to_vec_pretty(&rows).unwrap_or_default();
+    s.push(b'\n');
+    s
+}
+
+/// Escapes a Markdown table cell.
+pub fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A GitHub-flavoured Markdown table.
+pub fn render_markdown(grid: &Grid) -> String {
+    let mut s = String::new();
+    s.push_str(&format!("| {} |\n", grid.headers.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
+    s.push_str(&format!("|{}\n", "---|".repeat(grid.headers.len())));
+    for r in &grid.rows {
+        s.push_str(&format!("| {} |\n", r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
+    }
+    s
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename, so a
+/// reader (or a cron job's consumer) never sees a half-written file and a failed run
+/// leaves the previous output untouched.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Sends output to `path` (atomically) or to stdout. A closed pipe (`| head`) is not an error.
+pub fn emit(path: Option<&Path>, bytes: &[u8]) -> crate::error::Result<()> {
+    match path {
+        Some(p) => atomic_write(p, bytes).map_err(|e| crate::error::Error::io(p, e)),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(bytes).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::io("<stdout>", e)),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_but_numbers_are_not() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+86 138"), "'+86 138");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("-3"), "-3");
+        assert_eq!(neutralise("张三"), "张三");
+    }
+
+    #[test]
+    fn phones_are_masked_in_the_middle() {
+        assert_eq!(mask_phone("13800000001"), "138****0001");
+        assert_eq!(mask_phone("123"), "***");
+    }
+}

@@ -1,0 +1,147 @@
+//! Due items: one follow-up that a rule requires, with its window and status.
+
+use chrono::NaiveDate;
+use std::fmt;
+
+/// Where an item stands as of the list's date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The window opens within the horizon.
+    Upcoming,
+    /// The window is open.
+    Due,
+    /// The window is open but no callable day is left in it (every remaining day is a
+    /// holiday, a banned day, or blocked): act today or lose it.
+    AtRisk,
+    /// The window has ended without completion.
+    Overdue,
+}
+
+impl Status {
+    /// The spelling used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Upcoming => "upcoming",
+            Status::Due => "due",
+            Status::AtRisk => "at_risk",
+            Status::Overdue => "overdue",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How an item ended, or that it has not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Resolution {
+    /// Not completed and not closed.
+    Open,
+    /// Reached on this date.
+    Reached {
+        /// Date of the first reached visit.
+        on: NaiveDate,
+    },
+    /// The customer refused.
+    Refused,
+    /// The attempt limit was hit without reaching the customer.
+    Unreachable,
+}
+
+/// One row of the due list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DueItem {
+    /// Stable id: `RULESET.RULE/UNIT/STEP`, what `visits.csv` refers to.
+    pub due_id: String,
+    /// Full rule id, `RULESET.RULE`.
+    pub rule: String,
+    /// Step name.
+    pub step: String,
+    /// Customer.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// Customer phone.
+    pub phone: String,
+    /// Order the item comes from (empty for customer cadences).
+    pub order_id: String,
+    /// Order kind (or `cadence`).
+    pub kind: String,
+    /// Anchor date.
+    pub anchor: NaiveDate,
+    /// First day of the window.
+    pub window_start: NaiveDate,
+    /// Last day of the window (after any holiday shift).
+    pub window_end: NaiveDate,
+    /// Status as of the list's date.
+    pub status: Status,
+    /// `window_end - date` in days; negative when overdue.
+    pub days_left: i64,
+    /// Attempts logged so far.
+    pub attempts: u32,
+    /// Channel to use.
+    pub channel: String,
+    /// Who must make the contact.
+    pub assignee: String,
+    /// Warnings on the item (`;`-separated), e.g. `cooldown` or `sampled_topup`.
+    pub flags: String,
+    /// Rule-file version in force.
+    pub version: String,
+    /// Calling hours for the list's date (empty when no calls are allowed that day).
+    pub call_hours: String,
+}
+
+/// The output column order, shared by every format.
+pub const COLUMNS: [&str; 19] = [
+    "due_id",
+    "rule",
+    "step",
+    "customer_id",
+    "customer_name",
+    "phone",
+    "order_id",
+    "kind",
+    "anchor",
+    "window_start",
+    "window_end",
+    "status",
+    "days_left",
+    "attempts",
+    "channel",
+    "assignee",
+    "flags",
+    "version",
+    "call_hours",
+];
+
+impl DueItem {
+    /// The item's values as strings in [`COLUMNS`] order.
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.due_id.clone(),
+            self.rule.clone(),
+            self.step.clone(),
+            self.customer_id.clone(),
+            self.customer_name.clone(),
+            self.phone.clone(),
+            self.order_id.clone(),
+            self.kind.clone(),
+            self.anchor.to_string(),
+            self.window_start.to_string(),
+            self.window_end.to_string(),
+            self.status.to_string(),
+            self.days_left.to_string(),
+            self.attempts.to_string(),
+            self.channel.clone(),
+            self.assignee.clone(),
+            self.flags.clone(),
+            self.version.clone(),
+            self.call_hours.clone(),
+        ]
+    }
+}

@@ -1,0 +1,1 @@
+//! Compliance metrics per rule and step over a period (pure).
