@@ -7,8 +7,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Engine, Evaluated, Inputs};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
-use crate::model::values::Channel;
-use crate::model::{AttemptLog, Customer, Visit};
+use crate::model::{Customer, Visit};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
 use chrono::NaiveDate;
@@ -49,14 +48,10 @@ pub fn warn_calendar_years(rules: &Rules, from: NaiveDate, to: NaiveDate, ui: Ui
 
 /// Everything read from the inputs, orders excepted (they are streamed).
 pub struct Loaded {
-    /// Rules.
-    pub rules: Rules,
     /// Customers.
     pub customers: Vec<Customer>,
     /// Customer index.
     pub index: HashMap<String, usize>,
-    /// Attempts per due id.
-    pub attempts: HashMap<String, AttemptLog>,
     /// Visits (kept only when asked for).
     pub visits: Vec<Visit>,
 }
@@ -122,7 +117,8 @@ pub fn evaluate(data: &DataArgs, rules: Rules, keep_visits: bool, run: Run<'_>, 
     }
     }
     finish_problems(data, problems, ui)?;
-    Ok((Loaded { rules, customers: ct.customers, index: ct.index, attempts: vl.attempts, visits: vl.visits }, items))
+    drop(rules);
+    Ok((Loaded { customers: ct.customers, index: ct.index, visits: vl.visits }, items))
 }
 
 /// Checks visit values against their rule: score within the rule's scale, channel allowed.
@@ -162,7 +158,3 @@ fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<()
     Ok(())
 }
 
-/// Channels a rule accepts (for `record`).
-pub fn allowed_channels(rule: &Rule) -> &[Channel] {
-    &rule.channels
-}

@@ -1,9 +1,255 @@
-//! placeholder
+//! `huifang report`: compliance report for a period, in table, CSV, JSON, Markdown or a
+//! self-contained HTML page with a bar chart.
+
+use super::args::{DataArgs, OutputArgs, RulesArgs};
+use super::due::parse_date;
+use super::load::{self, Run};
 use super::Ui;
+use crate::calendar::period::{Period, PeriodKind};
+use crate::error::Error;
+use crate::io::write::{emit, render_markdown, render_table, Format, Grid, WriteOptions};
+use crate::report::{compute, GroupBy, Report};
+use chrono::NaiveDate;
 use clap::Args;
 use std::process::ExitCode;
-/// Options.
+
+/// Options of `report`.
 #[derive(Debug, Args)]
-pub struct ReportArgs {}
-/// Runs.
-pub fn run(_a: &ReportArgs, _ui: Ui) -> anyhow::Result<ExitCode> { anyhow::bail!("not built yet") }
+pub struct ReportArgs {
+    #[command(flatten)]
+    rules: RulesArgs,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Period: 2026-10 (month), 2026-Q4, 2026-H2, 2026-W43 (ISO week), 2026 (year).
+    #[arg(long, value_name = "P", conflicts_with_all = ["from", "to"])]
+    period: Option<String>,
+    /// First day of a custom period (with --to).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "to")]
+    from: Option<NaiveDate>,
+    /// Last day of a custom period (with --from).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, requires = "from")]
+    to: Option<NaiveDate>,
+    /// Evaluation date: visits after it are ignored, windows ending after it are open (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Group rows by.
+    #[arg(long, value_enum, default_value = "rule")]
+    by: GroupBy,
+    /// Exit 1 when any target, channel-mix or share constraint is missed.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+/// Runs `report`.
+pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
+    let (period, label) = match (&a.period, a.from, a.to) {
+        (Some(p), _, _) => {
+            let per = Period::parse(p).ok_or_else(|| Error::Usage(format!("expected a period like 2026-10, 2026-Q4, 2026-W43 or 2026, found {p:?}")))?;
+            (per, per.to_string())
+        }
+        (None, Some(f), Some(t)) if f <= t => (Period { kind: PeriodKind::Day, start: f, end: t }, format!("{f}..{t}")),
+        (None, Some(f), Some(t)) => return Err(Error::Usage(format!("--to {t} is before --from {f}")).into()),
+        _ => return Err(Error::Usage("give --period P or --from D1 --to D2".into()).into()),
+    };
+    let as_of = a.date.unwrap_or_else(load::today);
+    let rules = load::rules(&a.rules)?;
+    load::warn_calendar_years(&rules, period.start, period.end, ui);
+    let rules_ref = rules.clone();
+    let keep = move |e: &crate::engine::Evaluated| period.contains(e.anchor.date());
+    // Customer cadences are laid out over the period itself.
+    let run = Run { as_of, horizon: (period.end - as_of).num_days().max(0), keep: Box::new(keep), cadence_from: Box::new(move |_| period.start) };
+    let (loaded, items) = load::evaluate(&a.data, rules, true, run, ui)?;
+    let report = compute(&items, &loaded.visits, &rules_ref, &period, &label, as_of, a.by);
+    let bytes = match a.out.format {
+        Format::Table => text(&report, false).into_bytes(),
+        Format::Markdown => text(&report, true).into_bytes(),
+        Format::Csv => crate::io::write::render(&metrics_grid(&report), Format::Csv, WriteOptions { bom: a.out.bom }),
+        Format::Json => {
+            let mut v = serde_json::to_vec_pretty(&report)?;
+            v.push(b'\n');
+            v
+        }
+        Format::Html => html(&report).into_bytes(),
+    };
+    emit(a.out.output.as_deref(), &bytes)?;
+    if report.failed {
+        ui.note(&format!("targets missed in {label}{}", if a.strict { " (exit 1: --strict)" } else { "" }));
+        if a.strict {
+            return Ok(ExitCode::from(1));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn num(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v:.2}"))
+}
+
+fn targets_cell(m: &crate::report::Metrics) -> String {
+    m.targets
+        .iter()
+        .map(|t| {
+            let tv = if t.metric == "score_avg" { format!("{:.2}", t.target) } else { format!("{:.0}%", t.target * 100.0) };
+            format!("{}{}{tv}:{}", t.metric, t.op, t.result)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const METRIC_COLUMNS: [&str; 21] = [
+    "group", "rule", "step", "population", "excluded", "required", "visited", "reached", "on_time", "late", "missed", "refused", "unreachable", "open",
+    "visit_rate", "success_rate", "on_time_rate", "score_avg", "satisfied_rate", "grade", "targets",
+];
+
+/// The metrics rows (the CSV output and the main table).
+fn metrics_grid(r: &Report) -> Grid {
+    let mut g = Grid::new(&METRIC_COLUMNS);
+    for m in &r.rows {
+        g.rows.push(vec![
+            m.group.clone(),
+            m.rule.clone(),
+            m.step.clone(),
+            m.population.to_string(),
+            m.excluded.to_string(),
+            m.required.to_string(),
+            m.visited.to_string(),
+            m.reached.to_string(),
+            m.on_time.to_string(),
+            m.late.to_string(),
+            m.missed.to_string(),
+            m.refused.to_string(),
+            m.unreachable.to_string(),
+            m.open.to_string(),
+            m.visit_rate.map_or(String::new(), |v| format!("{v:.4}")),
+            m.success_rate.map_or(String::new(), |v| format!("{v:.4}")),
+            m.on_time_rate.map_or(String::new(), |v| format!("{v:.4}")),
+            m.score_avg.map_or(String::new(), |v| format!("{v:.2}")),
+            m.satisfied_rate.map_or(String::new(), |v| format!("{v:.4}")),
+            m.grade.clone(),
+            targets_cell(m),
+        ]);
+    }
+    g
+}
+
+/// Human-readable sections (table or Markdown).
+fn text(r: &Report, md: bool) -> String {
+    let render = |g: &Grid| if md { render_markdown(g) } else { render_table(g) };
+    let h = |s: &str| if md { format!("\n## {s}\n\n") } else { format!("\n{s}\n") };
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{}Compliance report {} ({} .. {}), as of {}; rules: {}; by {}\n",
+        if md { "# " } else { "" },
+        r.period,
+        r.from,
+        r.to,
+        r.as_of,
+        r.rule_files.join(", "),
+        r.by
+    ));
+    s.push_str(&h("Metrics"));
+    let mut g = Grid::new(&["group", "population", "excluded", "required", "visited", "reached", "on_time", "late", "missed", "refused", "unreachable", "open", "visit_rate", "success_rate", "on_time_rate", "score_avg", "satisfied_rate", "grade", "targets"]);
+    for m in &r.rows {
+        g.rows.push(vec![
+            m.group.clone(),
+            m.population.to_string(),
+            m.excluded.to_string(),
+            m.required.to_string(),
+            m.visited.to_string(),
+            m.reached.to_string(),
+            m.on_time.to_string(),
+            m.late.to_string(),
+            m.missed.to_string(),
+            m.refused.to_string(),
+            m.unreachable.to_string(),
+            m.open.to_string(),
+            pct(m.visit_rate),
+            pct(m.success_rate),
+            pct(m.on_time_rate),
+            num(m.score_avg),
+            pct(m.satisfied_rate),
+            m.grade.clone(),
+            targets_cell(m),
+        ]);
+    }
+    s.push_str(&render(&g));
+    if !r.channel_mix.is_empty() {
+        s.push_str(&h("Channel mix"));
+        let mut g = Grid::new(&["rules", "constraint", "visits", "of", "share", "min", "max", "result"]);
+        for c in &r.channel_mix {
+            g.rows.push(vec![c.ruleset.clone(), c.name.clone(), c.count.to_string(), c.total.to_string(), pct(c.share), pct(c.min), pct(c.max), c.result.clone()]);
+        }
+        s.push_str(&render(&g));
+    }
+    if !r.shares.is_empty() {
+        s.push_str(&h("Role shares"));
+        let mut g = Grid::new(&["share", "reached_by_role", "of", "share", "min", "result"]);
+        for c in &r.shares {
+            g.rows.push(vec![c.name.clone(), c.count.to_string(), c.total.to_string(), pct(c.share), pct(Some(c.min)), c.result.clone()]);
+        }
+        s.push_str(&render(&g));
+    }
+    s.push_str(&h("Attention"));
+    if r.attention.is_empty() {
+        s.push_str("(none)\n");
+    } else {
+        let mut g = Grid::new(&["kind", "customer_id", "subject", "count", "detail"]);
+        for a in &r.attention {
+            g.rows.push(vec![a.kind.clone(), a.customer_id.clone(), a.subject.clone(), a.count.to_string(), a.detail.clone()]);
+        }
+        s.push_str(&render(&g));
+    }
+    s.push_str(&format!("\nresult: {}\n", if r.failed { "targets missed" } else { "all targets met" }));
+    s
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A self-contained HTML page: no scripts, no network; the chart is inline SVG.
+fn html(r: &Report) -> String {
+    let mut bars = String::new();
+    let rows: Vec<_> = r.rows.iter().filter(|m| m.visit_rate.is_some()).collect();
+    let (w, row_h) = (640.0, 26.0);
+    for (i, m) in rows.iter().enumerate() {
+        let y = 20.0 + i as f64 * row_h;
+        let v = m.visit_rate.unwrap_or(0.0).min(1.0);
+        let target = m.targets.iter().find(|t| t.metric == "visit_rate");
+        let fail = target.is_some_and(|t| t.result == "fail");
+        bars.push_str(&format!(
+            "<text x=\"0\" y=\"{:.0}\" font-size=\"12\">{}</text><rect class=\"bar\" data-rule=\"{}\" x=\"260\" y=\"{:.0}\" width=\"{:.1}\" height=\"16\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.0}\" font-size=\"11\">{}</text>",
+            y + 12.0,
+            esc(&m.group),
+            esc(&m.group),
+            y,
+            v * (w - 300.0),
+            if fail { "#c0392b" } else { "#2e86c1" },
+            265.0 + v * (w - 300.0),
+            y + 12.0,
+            pct(m.visit_rate)
+        ));
+        if let Some(t) = target {
+            let x = 260.0 + t.target.min(1.0) * (w - 300.0);
+            bars.push_str(&format!("<line class=\"target\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.0}\" y2=\"{:.0}\" stroke=\"#000\" stroke-width=\"2\"/>", y - 2.0, y + 18.0));
+        }
+    }
+    let height = 30.0 + rows.len() as f64 * row_h;
+    let table = text(r, true);
+    let md_tables = esc(&table);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>huifang report {period}</title>\n<style>body{{font-family:sans-serif;margin:2em}}pre{{font-size:12px;overflow-x:auto}}</style></head>\n<body>\n<h1>Compliance report {period}</h1>\n<p>{from} .. {to}, as of {as_of}; rules: {files}; result: <b>{result}</b></p>\n<h2>Visit rate against target</h2>\n<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height:.0}\" role=\"img\" aria-label=\"visit rate by rule\">{bars}</svg>\n<p>Bars: achieved visit rate (red: below target). Black line: target.</p>\n<h2>Details</h2>\n<pre>{md_tables}</pre>\n</body></html>\n",
+        period = esc(&r.period),
+        from = r.from,
+        to = r.to,
+        as_of = r.as_of,
+        files = esc(&r.rule_files.join(", ")),
+        result = if r.failed { "targets missed" } else { "all targets met" },
+    )
+}

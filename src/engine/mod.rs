@@ -86,6 +86,8 @@ pub struct Evaluated {
     pub department: String,
     /// Staff column of the order.
     pub staff: String,
+    /// `category` column of the order (the issue or repair type), for attention lists.
+    pub category: String,
     /// Anchor.
     pub anchor: NaiveDateTime,
     /// Window start.
@@ -176,6 +178,7 @@ pub struct Engine<'a> {
     cust_col: Option<usize>,
     dept_col: Option<usize>,
     staff_col: Option<usize>,
+    category_col: Option<usize>,
     keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
     pools: BTreeMap<(usize, Period), (Vec<PoolUnit>, HashMap<String, usize>)>,
     contacts: Contacts,
@@ -259,6 +262,7 @@ impl<'a> Engine<'a> {
             cust_col: schema.get("customer_id"),
             dept_col: schema.get("department"),
             staff_col: schema.get("staff"),
+            category_col: schema.get("category"),
             inp,
             compiled,
             keep,
@@ -393,6 +397,7 @@ impl<'a> Engine<'a> {
             kind: order.map_or_else(|| "cadence".to_string(), |o| self.kind_of(o).to_string()),
             department: field(self.dept_col),
             staff: field(self.staff_col),
+            category: field(self.category_col),
             anchor,
             window_start: anchor.date(),
             window_end: anchor.date(),

@@ -1,1 +1,374 @@
-//! Compliance metrics per rule and step over a period (pure).
+//! Compliance metrics over a period (pure): counts and rates per rule and step (or per
+//! department, staff, visitor or assignee), targets and grades, channel mix, role shares
+//! and the attention lists. The exact definitions are in the README ("Definitions").
+
+pub mod targets;
+
+use crate::calendar::period::Period;
+use crate::engine::Evaluated;
+use crate::model::due::Resolution;
+use crate::model::Visit;
+use crate::rules::Rules;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use targets::{check_targets, grade, TargetCheck};
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum GroupBy {
+    /// Rule and step.
+    #[default]
+    Rule,
+    /// The order's `department`.
+    Department,
+    /// The order's `staff`.
+    Staff,
+    /// Who made the first reaching (or, failing that, the first) visit.
+    Visitor,
+    /// The item's assignee.
+    Assignee,
+}
+
+/// Counts and rates of one group.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Metrics {
+    /// Group key (rule/step, department, …).
+    pub group: String,
+    /// Rule id (by rule only).
+    pub rule: String,
+    /// Step (by rule only).
+    pub step: String,
+    /// Items generated, before sampling and exclusions.
+    pub population: u64,
+    /// Removed by exclusions.
+    pub excluded: u64,
+    /// Required: not excluded and (if sampled) selected.
+    pub required: u64,
+    /// Required with at least one attempt.
+    pub visited: u64,
+    /// Required with a reached attempt.
+    pub reached: u64,
+    /// Reached on or before the window's end.
+    pub on_time: u64,
+    /// Reached after the window's end.
+    pub late: u64,
+    /// Required, not reached, and closed (refused or unreachable) or past the window.
+    pub missed: u64,
+    /// Part of missed: refused.
+    pub refused: u64,
+    /// Part of missed: attempts exhausted.
+    pub unreachable: u64,
+    /// Required, not reached, not closed, window not ended.
+    pub open: u64,
+    /// visited / (population − excluded).
+    pub visit_rate: Option<f64>,
+    /// reached / visited.
+    pub success_rate: Option<f64>,
+    /// on_time / required.
+    pub on_time_rate: Option<f64>,
+    /// Reached items with a score.
+    pub scored: u64,
+    /// Mean score over scored reached items.
+    pub score_avg: Option<f64>,
+    /// Share of scored items at or above the rule's satisfaction threshold.
+    pub satisfied_rate: Option<f64>,
+    /// Grade of the mean score.
+    pub grade: String,
+    /// Targets checked (by rule only).
+    pub targets: Vec<TargetCheck>,
+    /// Rule-file version (by rule only).
+    pub version: String,
+    #[serde(skip)]
+    score_sum: f64,
+    #[serde(skip)]
+    satisfied: u64,
+}
+
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+impl Metrics {
+    fn add(&mut self, e: &Evaluated, satisfied_at: f64, as_of: NaiveDate) {
+        self.population += 1;
+        if e.excluded.is_some() {
+            self.excluded += 1;
+        }
+        if !e.required() {
+            return;
+        }
+        self.required += 1;
+        if e.attempts > 0 {
+            self.visited += 1;
+        }
+        match (&e.resolution, &e.reach) {
+            (Resolution::Reached { .. }, Some(r)) | (_, Some(r)) => {
+                self.reached += 1;
+                if r.at.date() <= e.window_end {
+                    self.on_time += 1;
+                } else {
+                    self.late += 1;
+                }
+                if let Some(s) = r.score {
+                    self.scored += 1;
+                    self.score_sum += s;
+                    if s + 1e-9 >= satisfied_at {
+                        self.satisfied += 1;
+                    }
+                }
+            }
+            (Resolution::Reached { .. }, None) => {
+                // A cadence slot filled by a visit logged on a sibling id.
+                self.reached += 1;
+                self.on_time += 1;
+            }
+            (Resolution::Refused, None) => {
+                self.missed += 1;
+                self.refused += 1;
+            }
+            (Resolution::Unreachable, None) => {
+                self.missed += 1;
+                self.unreachable += 1;
+            }
+            (Resolution::Open, None) => {
+                if e.window_end < as_of {
+                    self.missed += 1;
+                } else {
+                    self.open += 1;
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        self.visit_rate = ratio(self.visited, self.population - self.excluded);
+        self.success_rate = ratio(self.reached, self.visited);
+        self.on_time_rate = ratio(self.on_time, self.required);
+        self.score_avg = (self.scored > 0).then(|| self.score_sum / self.scored as f64);
+        self.satisfied_rate = ratio(self.satisfied, self.scored);
+    }
+
+    /// A metric by name.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        match name {
+            "visit_rate" => self.visit_rate,
+            "success_rate" => self.success_rate,
+            "on_time_rate" => self.on_time_rate,
+            "satisfied_rate" => self.satisfied_rate,
+            "score_avg" => self.score_avg,
+            _ => None,
+        }
+    }
+}
+
+/// One channel-mix constraint evaluated.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MixCheck {
+    /// Rule file id.
+    pub ruleset: String,
+    /// Name.
+    pub name: String,
+    /// Visits counted.
+    pub count: u64,
+    /// All visits of the file's rules in the period.
+    pub total: u64,
+    /// count / total.
+    pub share: Option<f64>,
+    /// Minimum.
+    pub min: Option<f64>,
+    /// Maximum.
+    pub max: Option<f64>,
+    /// pass / fail / n/a.
+    pub result: String,
+}
+
+/// One role share evaluated.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ShareCheck {
+    /// Name.
+    pub name: String,
+    /// Items reached by the role.
+    pub count: u64,
+    /// Required items of the rules.
+    pub total: u64,
+    /// count / total.
+    pub share: Option<f64>,
+    /// Minimum.
+    pub min: f64,
+    /// pass / fail / n/a.
+    pub result: String,
+}
+
+/// An attention-list entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Attention {
+    /// `repeat_complaint`, `repeat_repair` or `overdue_at_period_end`.
+    pub kind: String,
+    /// Customer.
+    pub customer_id: String,
+    /// Issue category or due id.
+    pub subject: String,
+    /// How many times, or days overdue.
+    pub count: u64,
+    /// Orders or details.
+    pub detail: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// Period label.
+    pub period: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Evaluation date.
+    pub as_of: NaiveDate,
+    /// Rule files and versions (`property 2026.1`).
+    pub rule_files: Vec<String>,
+    /// Grouping.
+    pub by: String,
+    /// Rows.
+    pub rows: Vec<Metrics>,
+    /// Channel mix.
+    pub channel_mix: Vec<MixCheck>,
+    /// Role shares.
+    pub shares: Vec<ShareCheck>,
+    /// Attention lists.
+    pub attention: Vec<Attention>,
+    /// True when any target, mix or share failed.
+    pub failed: bool,
+}
+
+/// Computes the report over `items` (those anchored in the period) and `visits`.
+pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Period, label: &str, as_of: NaiveDate, by: GroupBy) -> Report {
+    let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
+    for e in items.iter().filter(|e| period.contains(e.anchor.date())) {
+        let Some((_, rule)) = rules.find(&e.rule) else { continue };
+        let key = match by {
+            GroupBy::Rule => format!("{}/{}", e.rule, step_group(&e.step)),
+            GroupBy::Department => e.department.clone(),
+            GroupBy::Staff => e.staff.clone(),
+            GroupBy::Visitor => e.reach.as_ref().map(|r| r.visitor.clone()).unwrap_or_default(),
+            GroupBy::Assignee => e.assignee.clone(),
+        };
+        let key = if key.is_empty() { "(none)".to_string() } else { key };
+        let m = groups.entry(key.clone()).or_insert_with(|| Metrics { group: key.clone(), ..Metrics::default() });
+        if by == GroupBy::Rule {
+            m.rule.clone_from(&e.rule);
+            m.step = step_group(&e.step);
+            m.version.clone_from(&e.version);
+        }
+        m.add(e, rule.satisfied_at, as_of);
+    }
+    let mut failed = false;
+    let mut rows: Vec<Metrics> = groups.into_values().collect();
+    for m in &mut rows {
+        m.finish();
+        if by == GroupBy::Rule {
+            if let Some((_, rule)) = rules.find(&m.rule) {
+                m.grade = grade(&rule.grades, m.score_avg);
+                m.targets = check_targets(&rule.targets, |n| m.get(n));
+                failed |= m.targets.iter().any(|t| t.result == "fail");
+            }
+        }
+    }
+
+    let mut channel_mix = Vec::new();
+    for set in &rules.sets {
+        let prefix = format!("{}.", set.id);
+        let in_period: Vec<&Visit> = visits.iter().filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date())).collect();
+        for mix in &set.channel_mix {
+            let total = in_period.len() as u64;
+            let count = in_period.iter().filter(|v| mix.channels.contains(&v.channel) && (!mix.signed || v.signed)).count() as u64;
+            let share = ratio(count, total);
+            let result = match share {
+                None => "n/a",
+                Some(s) if mix.min.is_some_and(|m| s + 1e-9 < m) || mix.max.is_some_and(|m| s > m + 1e-9) => "fail",
+                Some(_) => "pass",
+            };
+            failed |= result == "fail";
+            channel_mix.push(MixCheck { ruleset: set.id.clone(), name: mix.name.clone(), count, total, share, min: mix.min, max: mix.max, result: result.into() });
+        }
+    }
+
+    let mut shares = Vec::new();
+    for set in &rules.sets {
+        for s in &set.shares {
+            let relevant: Vec<&Evaluated> = items.iter().filter(|e| period.contains(e.anchor.date()) && s.rules.contains(&e.rule) && e.required()).collect();
+            let count = relevant
+                .iter()
+                .filter(|e| e.reach.as_ref().is_some_and(|r| s.visitors.contains(&r.visitor) || s.visitor_prefixes.iter().any(|p| r.visitor.starts_with(p.as_str()))))
+                .count() as u64;
+            let total = relevant.len() as u64;
+            let share = ratio(count, total);
+            let result = match share {
+                None => "n/a",
+                Some(x) if x + 1e-9 < s.min => "fail",
+                Some(_) => "pass",
+            };
+            failed |= result == "fail";
+            shares.push(ShareCheck { name: s.name.clone(), count, total, share, min: s.min, result: result.into() });
+        }
+    }
+
+    Report {
+        period: label.to_string(),
+        from: period.start,
+        to: period.end,
+        as_of,
+        rule_files: rules.sets.iter().map(|s| format!("{} {}", s.id, s.version)).collect(),
+        by: format!("{by:?}").to_lowercase(),
+        rows,
+        channel_mix,
+        shares,
+        attention: attention(items, period, as_of),
+        failed,
+    }
+}
+
+/// Cadence steps are grouped by requirement (`onsite-1` of every slot together).
+fn step_group(step: &str) -> String {
+    step.to_string()
+}
+
+/// Repeated complaints (same customer and category ≥2), repeated repairs (≥3), and items
+/// still overdue at the period's end.
+fn attention(items: &[Evaluated], period: &Period, as_of: NaiveDate) -> Vec<Attention> {
+    // A period still running is judged as of the run's date.
+    let cutoff = period.end.min(as_of);
+    let mut out = Vec::new();
+    let mut orders: BTreeMap<(String, String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
+    for e in items.iter().filter(|e| period.contains(e.anchor.date()) && !e.order_id.is_empty()) {
+        if e.kind == "complaint" || e.kind == "repair" {
+            orders.entry((e.kind.clone(), e.customer_id.clone(), e.category.clone())).or_default().insert(e.order_id.clone());
+        }
+    }
+    for ((kind, cust, cat), ids) in &orders {
+        let (threshold, label) = if kind == "complaint" { (2, "repeat_complaint") } else { (3, "repeat_repair") };
+        if ids.len() >= threshold {
+            out.push(Attention {
+                kind: label.into(),
+                customer_id: cust.clone(),
+                subject: if cat.is_empty() { "(no category)".into() } else { cat.clone() },
+                count: ids.len() as u64,
+                detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
+            });
+        }
+    }
+    for e in items.iter().filter(|e| period.contains(e.anchor.date()) && e.required()) {
+        let reached_by_end = e.reach.as_ref().is_some_and(|r| r.at.date() <= cutoff) || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
+        let closed = matches!(e.resolution, Resolution::Refused | Resolution::Unreachable);
+        if e.window_end < cutoff && !reached_by_end && !closed {
+            out.push(Attention {
+                kind: "overdue_at_period_end".into(),
+                customer_id: e.customer_id.clone(),
+                subject: e.due_id.clone(),
+                count: (cutoff - e.window_end).num_days().unsigned_abs(),
+                detail: format!("window ended {}", e.window_end),
+            });
+        }
+    }
+    out
+}
