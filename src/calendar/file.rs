@@ -71,13 +71,18 @@ fn load_depth(path: &Path, depth: u32) -> Result<Calendar, Vec<Diagnostic>> {
             let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
             load_depth(&base_path, depth + 1)?
         }
-        Some(_) => return Err(vec![Diagnostic::file(path, "calendar `extends` chain is too deep (a loop?)")]),
+        Some(_) => {
+            return Err(vec![Diagnostic::file(
+                path,
+                "calendar `extends` chain is too deep (a loop?)",
+            )])
+        }
         None => Calendar::default(),
     };
-    cal.name = raw
-        .name
-        .clone()
-        .unwrap_or_else(|| path.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned()));
+    cal.name = raw.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or(String::new(), |s| s.to_string_lossy().into_owned())
+    });
     cal.years.extend(raw.years.iter().copied());
 
     let mut diags = Vec::new();
@@ -90,11 +95,21 @@ fn load_depth(path: &Path, depth: u32) -> Result<Calendar, Vec<Diagnostic>> {
         let from = toml_date(&h.from);
         let to = h.to.as_ref().map_or(from, toml_date);
         let (Some(from), Some(to)) = (from, to) else {
-            diags.push(Diagnostic::new(path, line, "holiday", format!("`{}`: expected dates like 2026-10-01 in `from`/`to`", h.name)));
+            diags.push(Diagnostic::new(
+                path,
+                line,
+                "holiday",
+                format!("`{}`: expected dates like 2026-10-01 in `from`/`to`", h.name),
+            ));
             continue;
         };
         if from > to {
-            diags.push(Diagnostic::new(path, line, "holiday", format!("`{}`: range {from}..{to} ends before it starts", h.name)));
+            diags.push(Diagnostic::new(
+                path,
+                line,
+                "holiday",
+                format!("`{}`: range {from}..{to} ends before it starts", h.name),
+            ));
             continue;
         }
         if let Some((a, b, l, n)) = ranges.iter().find(|(a, b, _, _)| from <= *b && *a <= to) {
@@ -116,7 +131,12 @@ fn load_depth(path: &Path, depth: u32) -> Result<Calendar, Vec<Diagnostic>> {
         let line = at(m.span());
         let m = m.get_ref();
         let Some(date) = toml_date(&m.date) else {
-            diags.push(Diagnostic::new(path, line, "makeup", format!("`{}`: expected a date like 2026-10-10 in `date`", m.name)));
+            diags.push(Diagnostic::new(
+                path,
+                line,
+                "makeup",
+                format!("`{}`: expected a date like 2026-10-10 in `date`", m.name),
+            ));
             continue;
         };
         if let Some((_, _, l, n)) = ranges.iter().find(|(a, b, _, _)| *a <= date && date <= *b) {
@@ -124,7 +144,10 @@ fn load_depth(path: &Path, depth: u32) -> Result<Calendar, Vec<Diagnostic>> {
                 path,
                 line,
                 "makeup",
-                format!("{date} is both a make-up working day (`{}`) and a holiday (`{n}`, line {l})", m.name),
+                format!(
+                    "{date} is both a make-up working day (`{}`) and a holiday (`{n}`, line {l})",
+                    m.name
+                ),
             ));
             continue;
         }
@@ -150,7 +173,16 @@ fn load_depth(path: &Path, depth: u32) -> Result<Calendar, Vec<Diagnostic>> {
 pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
     let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
     let msg = e.message().trim().to_string();
-    Diagnostic::new(path, line, if col > 0 { format!("column {col}") } else { String::new() }, msg)
+    Diagnostic::new(
+        path,
+        line,
+        if col > 0 {
+            format!("column {col}")
+        } else {
+            String::new()
+        },
+        msg,
+    )
 }
 
 /// Resolves a calendar reference relative to the rule file that names it.

@@ -89,7 +89,11 @@ impl CallHours {
 
     /// `10:00-12:00 15:00-17:00` for `date`.
     pub fn render(&self, date: NaiveDate) -> String {
-        self.on(date).iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+        self.on(date)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -99,7 +103,9 @@ mod tests {
 
     #[test]
     fn rejects_backwards_and_malformed_ranges() {
-        assert!(TimeRange::parse("17:00-15:00").unwrap_err().contains("ends before it starts"));
+        assert!(TimeRange::parse("17:00-15:00")
+            .unwrap_err()
+            .contains("ends before it starts"));
         assert!(TimeRange::parse("10:00").is_err());
         assert!(TimeRange::parse("25:00-26:00").is_err());
         assert_eq!(TimeRange::parse("14:30-16:30").unwrap().to_string(), "14:30-16:30");

@@ -155,7 +155,9 @@ impl Calendar {
         if call_on == CallOn::Any {
             return from <= to;
         }
-        from.iter_days().take_while(|d| *d <= to).any(|d| self.is_callable(d, call_on))
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .any(|d| self.is_callable(d, call_on))
     }
 
     /// Years in `[from, to]` the calendar has no data for.

@@ -69,10 +69,18 @@ impl Period {
     pub fn containing(kind: PeriodKind, date: NaiveDate) -> Self {
         let (y, m) = (date.year(), date.month());
         match kind {
-            PeriodKind::Day => Period { kind, start: date, end: date },
+            PeriodKind::Day => Period {
+                kind,
+                start: date,
+                end: date,
+            },
             PeriodKind::Week => {
                 let start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-                Period { kind, start, end: start + Duration::days(6) }
+                Period {
+                    kind,
+                    start,
+                    end: start + Duration::days(6),
+                }
             }
             PeriodKind::Month => months_period(kind, y, m, 1),
             PeriodKind::Quarter => months_period(kind, y, (m - 1) / 3 * 3 + 1, 3),
@@ -102,7 +110,9 @@ impl Period {
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
         if let Ok(y) = s.parse::<i32>() {
-            return (1000..=9999).contains(&y).then(|| months_period(PeriodKind::Year, y, 1, 12));
+            return (1000..=9999)
+                .contains(&y)
+                .then(|| months_period(PeriodKind::Year, y, 1, 12));
         }
         let (y, rest) = s.split_once('-')?;
         let y: i32 = y.parse().ok().filter(|y| (1000..=9999).contains(y))?;
@@ -117,14 +127,22 @@ impl Period {
         if let Some(w) = rest.strip_prefix('W') {
             let w: u32 = w.parse().ok()?;
             let start = NaiveDate::from_isoywd_opt(y, w, Weekday::Mon)?;
-            return Some(Period { kind: PeriodKind::Week, start, end: start + Duration::days(6) });
+            return Some(Period {
+                kind: PeriodKind::Week,
+                start,
+                end: start + Duration::days(6),
+            });
         }
         if rest.len() <= 2 {
             let m: u32 = rest.parse().ok().filter(|m| (1..=12).contains(m))?;
             return Some(months_period(PeriodKind::Month, y, m, 1));
         }
         let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        Some(Period { kind: PeriodKind::Day, start: d, end: d })
+        Some(Period {
+            kind: PeriodKind::Day,
+            start: d,
+            end: d,
+        })
     }
 }
 

@@ -41,7 +41,9 @@ impl DataArgs {
         }
         match &self.data {
             Some(d) => Ok(d.join(format!("{which}.csv"))),
-            None => Err(crate::error::Error::Usage(format!("no input: give --data DIR or --{which} FILE"))),
+            None => Err(crate::error::Error::Usage(format!(
+                "no input: give --data DIR or --{which} FILE"
+            ))),
         }
     }
 }

@@ -43,20 +43,34 @@ pub fn run(a: &CalendarArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let set = &rules.sets[0];
     let calls = match &a.rule {
         None => &set.calls,
-        Some(r) => &set
-            .rules
-            .iter()
-            .find(|x| &x.short_id == r)
-            .ok_or_else(|| Error::Usage(format!("no rule `{r}` in {}", a.rules.display())))?
-            .calls,
+        Some(r) => {
+            &set.rules
+                .iter()
+                .find(|x| &x.short_id == r)
+                .ok_or_else(|| Error::Usage(format!("no rule `{r}` in {}", a.rules.display())))?
+                .calls
+        }
     };
     super::load::warn_calendar_years(&rules, a.from, a.to, ui);
     let mut g = Grid::new(&["date", "weekday", "kind", "name", "call_hours"]);
     for d in a.from.iter_days().take_while(|d| *d <= a.to) {
         let kind = calls.calendar.day_kind(d);
-        let hours = if calls.calendar.is_callable(d, calls.call_on) { calls.hours.render(d) } else { String::new() };
-        g.rows.push(vec![d.to_string(), d.weekday().to_string(), kind.as_str().into(), kind.name().into(), hours]);
+        let hours = if calls.calendar.is_callable(d, calls.call_on) {
+            calls.hours.render(d)
+        } else {
+            String::new()
+        };
+        g.rows.push(vec![
+            d.to_string(),
+            d.weekday().to_string(),
+            kind.as_str().into(),
+            kind.name().into(),
+            hours,
+        ]);
     }
-    emit(a.out.output.as_deref(), &render(&g, a.out.format, WriteOptions { bom: a.out.bom }))?;
+    emit(
+        a.out.output.as_deref(),
+        &render(&g, a.out.format, WriteOptions { bom: a.out.bom }),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -23,13 +23,20 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let n_sets = rules.sets.len();
     if a.data.data.is_some() || a.data.orders.is_some() {
         let as_of = load::today();
-        let run = Run { as_of, horizon: 0, keep: Box::new(|_| false), cadence_from: Box::new(move |_| as_of) };
+        let run = Run {
+            as_of,
+            horizon: 0,
+            keep: Box::new(|_| false),
+            cadence_from: Box::new(move |_| as_of),
+        };
         match load::evaluate(&a.data, rules, false, run, ui) {
             Ok(_) => {}
             Err(Error::Invalid(d)) => return Err(Error::Invalid(d).into()),
             Err(e) => return Err(e.into()),
         }
-        ui.note(&format!("ok: {n_sets} rule file(s), {n_rules} rule(s), and the inputs are valid"));
+        ui.note(&format!(
+            "ok: {n_sets} rule file(s), {n_rules} rule(s), and the inputs are valid"
+        ));
     } else {
         ui.note(&format!("ok: {n_sets} rule file(s), {n_rules} rule(s) are valid"));
     }

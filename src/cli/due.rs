@@ -48,18 +48,34 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             && e.excluded.is_none()
             && (e.window_start - as_of).num_days() <= horizon
     };
-    let run = Run { as_of, horizon, keep: Box::new(keep), cadence_from: Box::new(move |r| due_cadence_from(r, as_of)) };
+    let run = Run {
+        as_of,
+        horizon,
+        keep: Box::new(keep),
+        cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
+    };
     let (loaded, items) = load::evaluate(&a.data, rules, false, run, ui)?;
     let mut rows = due_rows(&items, &rules_ref, as_of, horizon);
     for r in &mut rows {
         if let Some(&i) = loaded.index.get(&r.customer_id) {
             r.customer_name.clone_from(&loaded.customers[i].name);
-            r.phone = if a.out.mask_phone { mask_phone(&loaded.customers[i].phone) } else { loaded.customers[i].phone.clone() };
+            r.phone = if a.out.mask_phone {
+                mask_phone(&loaded.customers[i].phone)
+            } else {
+                loaded.customers[i].phone.clone()
+            };
         }
     }
     say_if_no_calls(&rules_ref, as_of, ui);
-    let grid = if a.group_by.is_some() { grouped(&rows) } else { grid(&rows) };
-    emit(a.out.output.as_deref(), &render(&grid, a.out.format, WriteOptions { bom: a.out.bom }))?;
+    let grid = if a.group_by.is_some() {
+        grouped(&rows)
+    } else {
+        grid(&rows)
+    };
+    emit(
+        a.out.output.as_deref(),
+        &render(&grid, a.out.format, WriteOptions { bom: a.out.bom }),
+    )?;
     ui.detail(&format!("{} item(s) listed for {as_of}", rows.len()));
     Ok(ExitCode::SUCCESS)
 }
@@ -101,7 +117,11 @@ fn grouped(rows: &[DueItem]) -> Grid {
     let mut out: Vec<Vec<String>> = by
         .values()
         .map(|items| {
-            let first = items.iter().min_by_key(|r| (r.window_end, &r.due_id)).copied().unwrap_or(items[0]);
+            let first = items
+                .iter()
+                .min_by_key(|r| (r.window_end, &r.due_id))
+                .copied()
+                .unwrap_or(items[0]);
             let worst = items.iter().map(|r| r.status).max().unwrap_or(first.status);
             let join = |f: &dyn Fn(&DueItem) -> String| {
                 let mut v: Vec<String> = items.iter().map(|r| f(r)).collect();
@@ -126,7 +146,18 @@ fn grouped(rows: &[DueItem]) -> Grid {
         .collect();
     out.sort_by(|a, b| (&a[6], &a[0]).cmp(&(&b[6], &b[0])));
     let mut g = Grid::new(&[
-        "customer_id", "customer_name", "phone", "items", "due_ids", "rules", "window_end", "status", "days_left", "channels", "assignees", "call_hours",
+        "customer_id",
+        "customer_name",
+        "phone",
+        "items",
+        "due_ids",
+        "rules",
+        "window_end",
+        "status",
+        "days_left",
+        "channels",
+        "assignees",
+        "call_hours",
     ])
     .numeric(&["items", "days_left"]);
     g.rows = out;

@@ -37,11 +37,18 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let rules = load::rules(&a.rules)?;
     let id = a.due_id.trim().to_string();
     let Some((rule_id, rest)) = id.split_once('/') else {
-        return Err(Error::Usage(format!("expected a due id like property.complaint/ORD-17/1, found {id:?}")).into());
+        return Err(Error::Usage(format!(
+            "expected a due id like property.complaint/ORD-17/1, found {id:?}"
+        ))
+        .into());
     };
     let Some((_, rule)) = rules.find(rule_id) else {
         let known: Vec<String> = rules.iter().map(|(_, r)| r.id.clone()).collect();
-        return Err(Error::Usage(format!("no rule `{rule_id}` in the rule files; rules are: {}", known.join(", "))).into());
+        return Err(Error::Usage(format!(
+            "no rule `{rule_id}` in the rule files; rules are: {}",
+            known.join(", ")
+        ))
+        .into());
     };
     let rule = rule.clone();
     let unit = rest.split('/').next().unwrap_or("").to_string();
@@ -49,12 +56,23 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let idc = id.clone();
     let keep = move |e: &crate::engine::Evaluated| e.due_id == idc || e.due_id.starts_with(&prefix);
     let rules_ref = rules.clone();
-    let run = Run { as_of, horizon, keep: Box::new(keep), cadence_from: Box::new(move |r| due_cadence_from(r, as_of)) };
+    let run = Run {
+        as_of,
+        horizon,
+        keep: Box::new(keep),
+        cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
+    };
     let (_, items) = load::evaluate(&a.data, rules, false, run, ui)?;
     let mut out = String::new();
     if items.is_empty() {
-        out.push_str(&format!("due_id:   {id}\nrule:     {} — {}\nsource:   {}\n", rule.id, rule.title, rule.source));
-        out.push_str(&format!("on the list for {as_of}: no — {}\n", why_absent(a, &rules_ref, &rule.id, &unit, as_of)?));
+        out.push_str(&format!(
+            "due_id:   {id}\nrule:     {} — {}\nsource:   {}\n",
+            rule.id, rule.title, rule.source
+        ));
+        out.push_str(&format!(
+            "on the list for {as_of}: no — {}\n",
+            why_absent(a, &rules_ref, &rule.id, &unit, as_of)?
+        ));
     }
     for e in &items {
         let (_, r) = rules_ref.find(&e.rule).unwrap_or((&rules_ref.sets[0], &rule));
@@ -70,9 +88,19 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
 }
 
 /// Why the rule generated no item for this unit.
-fn why_absent(a: &ExplainArgs, rules: &crate::rules::Rules, rule_id: &str, unit: &str, as_of: NaiveDate) -> Result<String, Error> {
+fn why_absent(
+    a: &ExplainArgs,
+    rules: &crate::rules::Rules,
+    rule_id: &str,
+    unit: &str,
+    as_of: NaiveDate,
+) -> Result<String, Error> {
     let order_id = unit.split('@').next().unwrap_or(unit);
-    let opts = ReadOptions { columns: rules.column_map(), encoding: a.data.encoding, skip_invalid: true };
+    let opts = ReadOptions {
+        columns: rules.column_map(),
+        encoding: a.data.encoding,
+        skip_invalid: true,
+    };
     let mut problems = Problems::default();
     let ct = incsv::read_customers(&a.data.path("customers")?, &opts, &mut problems);
     let attempts = std::collections::HashMap::new();
@@ -106,5 +134,10 @@ fn why_absent(a: &ExplainArgs, rules: &crate::rules::Rules, rule_id: &str, unit:
             None => "unknown rule".into(),
         });
     });
-    Ok(answer.unwrap_or_else(|| format!("no order `{order_id}` in {} (and no customer cadence slot with this id)", opath.display())))
+    Ok(answer.unwrap_or_else(|| {
+        format!(
+            "no order `{order_id}` in {} (and no customer cadence slot with this id)",
+            opath.display()
+        )
+    }))
 }

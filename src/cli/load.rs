@@ -15,7 +15,14 @@ use std::collections::HashMap;
 
 /// Loads and validates the rule files.
 pub fn rules(a: &RulesArgs) -> Result<Rules, Error> {
-    load_all(&a.rules, &Overrides { variants: a.variants.clone(), sets: a.sets.clone() }).map_err(Error::Invalid)
+    load_all(
+        &a.rules,
+        &Overrides {
+            variants: a.variants.clone(),
+            sets: a.sets.clone(),
+        },
+    )
+    .map_err(Error::Invalid)
 }
 
 /// Today's date, read once here (the engine never reads the clock).
@@ -31,7 +38,10 @@ pub fn warn_calendar_years(rules: &Rules, from: NaiveDate, to: NaiveDate, ui: Ui
         let key = rule.calls.calendar_path.clone();
         if key.is_none() {
             if warned.insert((set.id.clone(), 0)) {
-                ui.warn(&format!("{}: no holiday calendar selected: only weekends are non-working days", set.path.display()));
+                ui.warn(&format!(
+                    "{}: no holiday calendar selected: only weekends are non-working days",
+                    set.path.display()
+                ));
             }
             continue;
         }
@@ -70,8 +80,18 @@ pub struct Run<'a> {
 
 /// Reads customers and visits, then streams orders through the engine. Problems in any
 /// input fail the run with exit 2, unless `--skip-invalid` sends the rows to a file.
-pub fn evaluate(data: &DataArgs, rules: Rules, keep_visits: bool, run: Run<'_>, ui: Ui) -> Result<(Loaded, Vec<Evaluated>), Error> {
-    let opts = ReadOptions { columns: rules.column_map(), encoding: data.encoding, skip_invalid: data.skip_invalid.is_some() };
+pub fn evaluate(
+    data: &DataArgs,
+    rules: Rules,
+    keep_visits: bool,
+    run: Run<'_>,
+    ui: Ui,
+) -> Result<(Loaded, Vec<Evaluated>), Error> {
+    let opts = ReadOptions {
+        columns: rules.column_map(),
+        encoding: data.encoding,
+        skip_invalid: data.skip_invalid.is_some(),
+    };
     let mut problems = Problems::default();
     let cpath = data.path("customers")?;
     let opath = data.path("orders")?;
@@ -83,42 +103,53 @@ pub fn evaluate(data: &DataArgs, rules: Rules, keep_visits: bool, run: Run<'_>, 
     let schema = reader.schema.clone();
     let mut items = Vec::new();
     {
-    let engine = if schema.headers.is_empty() {
-        None
-    } else {
-        let inputs = Inputs {
-            rules: &rules,
-            customers: &ct.customers,
-            customer_index: &ct.index,
-            attempts: &vl.attempts,
-            schema: &schema,
-            orders_path: opath.clone(),
-            as_of: run.as_of,
-            horizon: run.horizon,
-        };
-        match Engine::new(inputs, run.keep) {
-            Ok(e) => Some(e),
-            Err(d) => {
-                problems.diags.extend(d);
-                None
+        let engine = if schema.headers.is_empty() {
+            None
+        } else {
+            let inputs = Inputs {
+                rules: &rules,
+                customers: &ct.customers,
+                customer_index: &ct.index,
+                attempts: &vl.attempts,
+                schema: &schema,
+                orders_path: opath.clone(),
+                as_of: run.as_of,
+                horizon: run.horizon,
+            };
+            match Engine::new(inputs, run.keep) {
+                Ok(e) => Some(e),
+                Err(d) => {
+                    problems.diags.extend(d);
+                    None
+                }
             }
+        };
+        if let Some(mut engine) = engine {
+            let mut n = 0u64;
+            incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
+                n += 1;
+                engine.feed(o);
+            });
+            ui.detail(&format!(
+                "read {} customers, {n} orders, {} visited items",
+                ct.customers.len(),
+                vl.attempts.len()
+            ));
+            let (out, engine_problems) = engine.finish(run.cadence_from);
+            problems.diags.extend(engine_problems);
+            items = out;
         }
-    };
-    if let Some(mut engine) = engine {
-        let mut n = 0u64;
-        incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
-            n += 1;
-            engine.feed(o);
-        });
-        ui.detail(&format!("read {} customers, {n} orders, {} visited items", ct.customers.len(), vl.attempts.len()));
-        let (out, engine_problems) = engine.finish(run.cadence_from);
-        problems.diags.extend(engine_problems);
-        items = out;
-    }
     }
     finish_problems(data, problems, ui)?;
     drop(rules);
-    Ok((Loaded { customers: ct.customers, index: ct.index, visits: vl.visits }, items))
+    Ok((
+        Loaded {
+            customers: ct.customers,
+            index: ct.index,
+            visits: vl.visits,
+        },
+        items,
+    ))
 }
 
 /// Checks visit values against their rule: score within the rule's scale, channel allowed.
@@ -138,7 +169,12 @@ fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<()
     // Structural problems (missing columns, unreadable files) cannot be skipped.
     let row_lines: std::collections::HashSet<(std::path::PathBuf, u64)> =
         problems.rejected.iter().map(|r| (r.path.clone(), r.line)).collect();
-    let fatal: Vec<Diagnostic> = problems.diags.iter().filter(|d| !row_lines.contains(&(d.path.clone(), d.line))).cloned().collect();
+    let fatal: Vec<Diagnostic> = problems
+        .diags
+        .iter()
+        .filter(|d| !row_lines.contains(&(d.path.clone(), d.line)))
+        .cloned()
+        .collect();
     if !fatal.is_empty() {
         return Err(Error::Invalid(fatal));
     }
@@ -154,7 +190,10 @@ fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<()
     }
     let bytes = w.into_inner().unwrap_or_default();
     crate::io::write::atomic_write(path, &bytes).map_err(|e| Error::io(path, e))?;
-    ui.warn(&format!("skipped {} invalid row(s); they are listed with their reasons in {}", problems.rejected.len(), path.display()));
+    ui.warn(&format!(
+        "skipped {} invalid row(s); they are listed with their reasons in {}",
+        problems.rejected.len(),
+        path.display()
+    ));
     Ok(())
 }
-

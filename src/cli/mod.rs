@@ -91,7 +91,10 @@ impl Ui {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ui = Ui { quiet: cli.quiet, verbose: cli.verbose };
+    let ui = Ui {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
     match cli.command {
         Command::Due(a) => due::run(&a, ui),
         Command::Check(a) => check::run(&a, ui),

@@ -46,23 +46,41 @@ pub struct RecordArgs {
 /// Runs `record`.
 pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let at = match &a.at {
-        Some(s) => crate::io::dates::parse_datetime(s).ok_or_else(|| Error::Usage(format!("--at: expected {}, found {s:?}", crate::io::dates::EXPECTED)))?,
+        Some(s) => crate::io::dates::parse_datetime(s)
+            .ok_or_else(|| Error::Usage(format!("--at: expected {}, found {s:?}", crate::io::dates::EXPECTED)))?,
         None => chrono::Local::now().naive_local(),
     };
-    let outcome: Outcome = a.outcome.parse().map_err(|()| Error::Usage(format!("--outcome: expected one of {}", Outcome::expected())))?;
+    let outcome: Outcome = a
+        .outcome
+        .parse()
+        .map_err(|()| Error::Usage(format!("--outcome: expected one of {}", Outcome::expected())))?;
     let rules = load::rules(&a.rules)?;
     let rule_id = a.due_id.split('/').next().unwrap_or("");
     let Some((_, rule)) = rules.find(rule_id) else {
-        return Err(Error::Usage(format!("--due-id {:?}: no rule `{rule_id}` in the rule files", a.due_id)).into());
+        return Err(Error::Usage(format!(
+            "--due-id {:?}: no rule `{rule_id}` in the rule files",
+            a.due_id
+        ))
+        .into());
     };
     let rule = rule.clone();
     let channel = match &a.channel {
         None => rule.channels[0],
-        Some(c) => c.parse::<Channel>().map_err(|()| Error::Usage(format!("--channel: expected one of {}, found {c:?}", Channel::expected())))?,
+        Some(c) => c.parse::<Channel>().map_err(|()| {
+            Error::Usage(format!(
+                "--channel: expected one of {}, found {c:?}",
+                Channel::expected()
+            ))
+        })?,
     };
     if !rule.channels.contains(&channel) {
         let allowed: Vec<&str> = rule.channels.iter().map(|c| c.as_str()).collect();
-        return Err(Error::Usage(format!("--channel {channel}: rule `{}` allows {}", rule.id, allowed.join(", "))).into());
+        return Err(Error::Usage(format!(
+            "--channel {channel}: rule `{}` allows {}",
+            rule.id,
+            allowed.join(", ")
+        ))
+        .into());
     }
     if let Some(s) = a.score {
         let (lo, hi) = rule.score_scale;
@@ -74,19 +92,42 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let id = a.due_id.clone();
     let as_of = at.date();
     let keep = move |e: &crate::engine::Evaluated| e.due_id == id;
-    let run = Run { as_of, horizon: 3660, keep: Box::new(keep), cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)) };
+    let run = Run {
+        as_of,
+        horizon: 3660,
+        keep: Box::new(keep),
+        cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),
+    };
     let (_, items) = load::evaluate(&a.data, rules, false, run, ui)?;
     if items.is_empty() {
-        return Err(Error::Usage(format!("--due-id {:?}: no such item as of {as_of} (see `huifang explain {}`)", a.due_id, a.due_id)).into());
+        return Err(Error::Usage(format!(
+            "--due-id {:?}: no such item as of {as_of} (see `huifang explain {}`)",
+            a.due_id, a.due_id
+        ))
+        .into());
     }
     let path = a.data.path("visits")?;
-    let mut f = std::fs::OpenOptions::new().create(true).read(true).append(true).open(&path).map_err(|e| Error::io(&path, e))?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .read(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
     // Exclusive lock: concurrent `record` runs queue here instead of interleaving.
     f.lock().map_err(|e| Error::io(&path, e))?;
     let len = f.seek(SeekFrom::End(0)).map_err(|e| Error::io(&path, e))?;
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     if len == 0 {
-        let _ = w.write_record(["due_id", "visited_at", "channel", "visitor", "outcome", "score", "signed", "note"]);
+        let _ = w.write_record([
+            "due_id",
+            "visited_at",
+            "channel",
+            "visitor",
+            "outcome",
+            "score",
+            "signed",
+            "note",
+        ]);
     }
     let _ = w.write_record([
         a.due_id.as_str(),
@@ -103,13 +144,17 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         // Keep the file line-aligned if its last line lacks a newline.
         let mut last = [0u8; 1];
         let mut r = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
-        r.seek(SeekFrom::Start(len - 1)).and_then(|_| std::io::Read::read_exact(&mut r, &mut last)).map_err(|e| Error::io(&path, e))?;
+        r.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| std::io::Read::read_exact(&mut r, &mut last))
+            .map_err(|e| Error::io(&path, e))?;
         if last[0] != b'\n' {
             bytes.insert(0, b'\n');
         }
     }
     // One write of the whole row while holding the lock.
-    f.write_all(&bytes).and_then(|()| f.sync_data()).map_err(|e| Error::io(&path, e))?;
+    f.write_all(&bytes)
+        .and_then(|()| f.sync_data())
+        .map_err(|e| Error::io(&path, e))?;
     f.unlock().map_err(|e| Error::io(&path, e))?;
     ui.note(&format!("recorded {} ({outcome}) in {}", a.due_id, path.display()));
     Ok(ExitCode::SUCCESS)

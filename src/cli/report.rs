@@ -46,10 +46,21 @@ pub struct ReportArgs {
 pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let (period, label) = match (&a.period, a.from, a.to) {
         (Some(p), _, _) => {
-            let per = Period::parse(p).ok_or_else(|| Error::Usage(format!("expected a period like 2026-10, 2026-Q4, 2026-W43 or 2026, found {p:?}")))?;
+            let per = Period::parse(p).ok_or_else(|| {
+                Error::Usage(format!(
+                    "expected a period like 2026-10, 2026-Q4, 2026-W43 or 2026, found {p:?}"
+                ))
+            })?;
             (per, per.to_string())
         }
-        (None, Some(f), Some(t)) if f <= t => (Period { kind: PeriodKind::Day, start: f, end: t }, format!("{f}..{t}")),
+        (None, Some(f), Some(t)) if f <= t => (
+            Period {
+                kind: PeriodKind::Day,
+                start: f,
+                end: t,
+            },
+            format!("{f}..{t}"),
+        ),
         (None, Some(f), Some(t)) => return Err(Error::Usage(format!("--to {t} is before --from {f}")).into()),
         _ => return Err(Error::Usage("give --period P or --from D1 --to D2".into()).into()),
     };
@@ -59,7 +70,12 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let rules_ref = rules.clone();
     let keep = move |e: &crate::engine::Evaluated| period.contains(e.anchor.date());
     // Customer cadences are laid out over the period itself.
-    let run = Run { as_of, horizon: (period.end - as_of).num_days().max(0), keep: Box::new(keep), cadence_from: Box::new(move |_| period.start) };
+    let run = Run {
+        as_of,
+        horizon: (period.end - as_of).num_days().max(0),
+        keep: Box::new(keep),
+        cadence_from: Box::new(move |_| period.start),
+    };
     let (loaded, items) = load::evaluate(&a.data, rules, true, run, ui)?;
     let report = compute(&items, &loaded.visits, &rules_ref, &period, &label, as_of, a.by);
     let bytes = match a.out.format {
@@ -75,7 +91,10 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     };
     emit(a.out.output.as_deref(), &bytes)?;
     if report.failed {
-        ui.note(&format!("targets missed in {label}{}", if a.strict { " (exit 1: --strict)" } else { "" }));
+        ui.note(&format!(
+            "targets missed in {label}{}",
+            if a.strict { " (exit 1: --strict)" } else { "" }
+        ));
         if a.strict {
             return Ok(ExitCode::from(1));
         }
@@ -95,7 +114,11 @@ fn targets_cell(m: &crate::report::Metrics) -> String {
     m.targets
         .iter()
         .map(|t| {
-            let tv = if t.metric == "score_avg" { format!("{:.2}", t.target) } else { format!("{:.0}%", t.target * 100.0) };
+            let tv = if t.metric == "score_avg" {
+                format!("{:.2}", t.target)
+            } else {
+                format!("{:.0}%", t.target * 100.0)
+            };
             format!("{}{}{tv}:{}", t.metric, t.op, t.result)
         })
         .collect::<Vec<_>>()
@@ -103,8 +126,27 @@ fn targets_cell(m: &crate::report::Metrics) -> String {
 }
 
 const METRIC_COLUMNS: [&str; 21] = [
-    "group", "rule", "step", "population", "excluded", "required", "visited", "reached", "on_time", "late", "missed", "refused", "unreachable", "open",
-    "visit_rate", "success_rate", "on_time_rate", "score_avg", "satisfied_rate", "grade", "targets",
+    "group",
+    "rule",
+    "step",
+    "population",
+    "excluded",
+    "required",
+    "visited",
+    "reached",
+    "on_time",
+    "late",
+    "missed",
+    "refused",
+    "unreachable",
+    "open",
+    "visit_rate",
+    "success_rate",
+    "on_time_rate",
+    "score_avg",
+    "satisfied_rate",
+    "grade",
+    "targets",
 ];
 
 /// The metrics rows (the CSV output and the main table).
@@ -141,7 +183,13 @@ fn metrics_grid(r: &Report) -> Grid {
 /// Human-readable sections (table or Markdown).
 fn text(r: &Report, md: bool) -> String {
     let render = |g: &Grid| if md { render_markdown(g) } else { render_table(g) };
-    let h = |s: &str| if md { format!("\n## {s}\n\n") } else { format!("\n{s}\n") };
+    let h = |s: &str| {
+        if md {
+            format!("\n## {s}\n\n")
+        } else {
+            format!("\n{s}\n")
+        }
+    };
     let mut s = String::new();
     s.push_str(&format!(
         "{}Compliance report {} ({} .. {}), as of {}; rules: {}; by {}\n",
@@ -154,7 +202,27 @@ fn text(r: &Report, md: bool) -> String {
         r.by
     ));
     s.push_str(&h("Metrics"));
-    let mut g = Grid::new(&["group", "population", "excluded", "required", "visited", "reached", "on_time", "late", "missed", "refused", "unreachable", "open", "visit_rate", "success_rate", "on_time_rate", "score_avg", "satisfied_rate", "grade", "targets"]);
+    let mut g = Grid::new(&[
+        "group",
+        "population",
+        "excluded",
+        "required",
+        "visited",
+        "reached",
+        "on_time",
+        "late",
+        "missed",
+        "refused",
+        "unreachable",
+        "open",
+        "visit_rate",
+        "success_rate",
+        "on_time_rate",
+        "score_avg",
+        "satisfied_rate",
+        "grade",
+        "targets",
+    ]);
     for m in &r.rows {
         g.rows.push(vec![
             m.group.clone(),
@@ -183,7 +251,16 @@ fn text(r: &Report, md: bool) -> String {
         s.push_str(&h("Channel mix"));
         let mut g = Grid::new(&["rules", "constraint", "visits", "of", "share", "min", "max", "result"]);
         for c in &r.channel_mix {
-            g.rows.push(vec![c.ruleset.clone(), c.name.clone(), c.count.to_string(), c.total.to_string(), pct(c.share), pct(c.min), pct(c.max), c.result.clone()]);
+            g.rows.push(vec![
+                c.ruleset.clone(),
+                c.name.clone(),
+                c.count.to_string(),
+                c.total.to_string(),
+                pct(c.share),
+                pct(c.min),
+                pct(c.max),
+                c.result.clone(),
+            ]);
         }
         s.push_str(&render(&g));
     }
@@ -191,7 +268,14 @@ fn text(r: &Report, md: bool) -> String {
         s.push_str(&h("Role shares"));
         let mut g = Grid::new(&["share", "reached_by_role", "of", "share", "min", "result"]);
         for c in &r.shares {
-            g.rows.push(vec![c.name.clone(), c.count.to_string(), c.total.to_string(), pct(c.share), pct(Some(c.min)), c.result.clone()]);
+            g.rows.push(vec![
+                c.name.clone(),
+                c.count.to_string(),
+                c.total.to_string(),
+                pct(c.share),
+                pct(Some(c.min)),
+                c.result.clone(),
+            ]);
         }
         s.push_str(&render(&g));
     }
@@ -201,16 +285,28 @@ fn text(r: &Report, md: bool) -> String {
     } else {
         let mut g = Grid::new(&["kind", "customer_id", "subject", "count", "detail"]);
         for a in &r.attention {
-            g.rows.push(vec![a.kind.clone(), a.customer_id.clone(), a.subject.clone(), a.count.to_string(), a.detail.clone()]);
+            g.rows.push(vec![
+                a.kind.clone(),
+                a.customer_id.clone(),
+                a.subject.clone(),
+                a.count.to_string(),
+                a.detail.clone(),
+            ]);
         }
         s.push_str(&render(&g));
     }
-    s.push_str(&format!("\nresult: {}\n", if r.failed { "targets missed" } else { "all targets met" }));
+    s.push_str(&format!(
+        "\nresult: {}\n",
+        if r.failed { "targets missed" } else { "all targets met" }
+    ));
     s
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A self-contained HTML page: no scripts, no network; the chart is inline SVG.

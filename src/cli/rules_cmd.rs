@@ -52,7 +52,16 @@ pub fn run(a: &RulesArgs, _ui: Ui) -> anyhow::Result<ExitCode> {
                 .collect();
             files.sort();
             let rules = load_all(&files, &Overrides::default()).map_err(Error::Invalid)?;
-            let mut g = Grid::new(&["file", "industry", "version", "rules", "variants", "description", "description_zh"]).numeric(&["rules", "variants"]);
+            let mut g = Grid::new(&[
+                "file",
+                "industry",
+                "version",
+                "rules",
+                "variants",
+                "description",
+                "description_zh",
+            ])
+            .numeric(&["rules", "variants"]);
             for (s, f) in rules.sets.iter().zip(&files) {
                 g.rows.push(vec![
                     f.display().to_string(),
@@ -71,15 +80,28 @@ pub fn run(a: &RulesArgs, _ui: Ui) -> anyhow::Result<ExitCode> {
             let zh = lang == "zh";
             let mut out = header(&set, zh);
             let mut found = false;
-            for r in set.rules.iter().filter(|r| rule.as_ref().is_none_or(|x| *x == r.short_id || *x == r.id)) {
+            for r in set
+                .rules
+                .iter()
+                .filter(|r| rule.as_ref().is_none_or(|x| *x == r.short_id || *x == r.id))
+            {
                 found = true;
                 out.push_str(&explain_rule(r, zh));
             }
             if !found {
-                return Err(Error::Usage(format!("no rule `{}` in {}", rule.clone().unwrap_or_default(), file.display())).into());
+                return Err(Error::Usage(format!(
+                    "no rule `{}` in {}",
+                    rule.clone().unwrap_or_default(),
+                    file.display()
+                ))
+                .into());
             }
             if rule.is_none() && !set.variants.is_empty() {
-                out.push_str(if zh { "\n可选变体（--variant 名称）:\n" } else { "\nVariants (select with --variant NAME):\n" });
+                out.push_str(if zh {
+                    "\n可选变体（--variant 名称）:\n"
+                } else {
+                    "\nVariants (select with --variant NAME):\n"
+                });
                 for v in &set.variants {
                     out.push_str(&format!("  {}: {} [{}]\n", v.name, v.description, v.source));
                 }
@@ -91,11 +113,31 @@ pub fn run(a: &RulesArgs, _ui: Ui) -> anyhow::Result<ExitCode> {
 }
 
 fn header(s: &RuleSet, zh: bool) -> String {
-    let cal = s.calls.calendar_path.as_deref().map_or_else(|| "-".to_string(), |p| Path::new(p).display().to_string());
+    let cal = s
+        .calls
+        .calendar_path
+        .as_deref()
+        .map_or_else(|| "-".to_string(), |p| Path::new(p).display().to_string());
     if zh {
-        format!("{}（版本 {}）\n{}\n日历: {}；可回访日: {}；回访时段: {}\n", s.title_zh, s.version, s.description_zh, cal, s.calls.call_on.as_str(), hours(&s.calls.hours))
+        format!(
+            "{}（版本 {}）\n{}\n日历: {}；可回访日: {}；回访时段: {}\n",
+            s.title_zh,
+            s.version,
+            s.description_zh,
+            cal,
+            s.calls.call_on.as_str(),
+            hours(&s.calls.hours)
+        )
     } else {
-        format!("{} (version {})\n{}\ncalendar: {}; calls on: {}; calling hours: {}\n", s.title, s.version, s.description, cal, s.calls.call_on.as_str(), hours(&s.calls.hours))
+        format!(
+            "{} (version {})\n{}\ncalendar: {}; calls on: {}; calling hours: {}\n",
+            s.title,
+            s.version,
+            s.description,
+            cal,
+            s.calls.call_on.as_str(),
+            hours(&s.calls.hours)
+        )
     }
 }
 
@@ -109,7 +151,12 @@ fn hours(h: &crate::calendar::hours::CallHours) -> String {
             season.from.1,
             season.to.0,
             season.to.1,
-            season.hours.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+            season
+                .hours
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     if s.is_empty() {
@@ -142,18 +189,64 @@ fn who(a: &Assignee, zh: bool) -> String {
 
 fn explain_rule(r: &Rule, zh: bool) -> String {
     let mut s = String::new();
-    let title = if zh && !r.title_zh.is_empty() { &r.title_zh } else { &r.title };
+    let title = if zh && !r.title_zh.is_empty() {
+        &r.title_zh
+    } else {
+        &r.title
+    };
     s.push_str(&format!("\n[{}] {title}\n", r.id));
-    let kinds = if r.kinds.is_empty() { "-".to_string() } else { r.kinds.join(", ") };
-    let matches: Vec<String> = r.matches.iter().map(|(c, v)| format!("{c} ∈ {{{}}}", v.join(", "))).collect();
+    let kinds = if r.kinds.is_empty() {
+        "-".to_string()
+    } else {
+        r.kinds.join(", ")
+    };
+    let matches: Vec<String> = r
+        .matches
+        .iter()
+        .map(|(c, v)| format!("{c} ∈ {{{}}}", v.join(", ")))
+        .collect();
     match &r.cadence {
         None => {
-            s.push_str(&if zh { format!("  触发: 工单类型 {kinds}{}\n", if matches.is_empty() { String::new() } else { format!("，且 {}", matches.join("，")) }) } else { format!("  trigger: orders of kind {kinds}{}\n", if matches.is_empty() { String::new() } else { format!(" where {}", matches.join(" and ")) }) });
+            s.push_str(&if zh {
+                format!(
+                    "  触发: 工单类型 {kinds}{}\n",
+                    if matches.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，且 {}", matches.join("，"))
+                    }
+                )
+            } else {
+                format!(
+                    "  trigger: orders of kind {kinds}{}\n",
+                    if matches.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" where {}", matches.join(" and "))
+                    }
+                )
+            });
             for st in &r.steps {
                 s.push_str(&if zh {
-                    format!("  第 {} 次: `{}` 之后 {} 起，至 {} 止；渠道 {}；负责人 {}\n", st.name, st.anchor, st.after, st.within, st.channel, who(&st.assignee, zh))
+                    format!(
+                        "  第 {} 次: `{}` 之后 {} 起，至 {} 止；渠道 {}；负责人 {}\n",
+                        st.name,
+                        st.anchor,
+                        st.after,
+                        st.within,
+                        st.channel,
+                        who(&st.assignee, zh)
+                    )
                 } else {
-                    format!("  step {}: window from `{}` + {} to + {}; channel {}; assignee {}\n", st.name, st.anchor, st.after, st.within, st.channel, who(&st.assignee, zh))
+                    format!(
+                        "  step {}: window from `{}` + {} to + {}; channel {}; assignee {}\n",
+                        st.name,
+                        st.anchor,
+                        st.after,
+                        st.within,
+                        st.channel,
+                        who(&st.assignee, zh)
+                    )
                 });
             }
         }
@@ -161,25 +254,55 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
             let target = match &c.target {
                 CadenceTarget::Customers { segments, flags } => format!(
                     "customers{}{}",
-                    if segments.is_empty() { String::new() } else { format!(" in segments {}", segments.join(", ")) },
-                    if flags.is_empty() { String::new() } else { format!(" flagged {}", flags.join(", ")) }
+                    if segments.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in segments {}", segments.join(", "))
+                    },
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" flagged {}", flags.join(", "))
+                    }
                 ),
                 CadenceTarget::Orders => format!("each order of kind {kinds} from `{}`", r.steps[0].anchor),
             };
             let sched = match &c.schedule {
-                Schedule::Aligned { every, months } => format!("every {every:?}{}", if months.is_empty() { String::new() } else { format!(" in months {months:?}") }).to_lowercase(),
+                Schedule::Aligned { every, months } => format!(
+                    "every {every:?}{}",
+                    if months.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in months {months:?}")
+                    }
+                )
+                .to_lowercase(),
                 Schedule::Phased(p) => p
                     .iter()
-                    .map(|(u, e)| format!("every {e}{}", u.map_or(" after that".to_string(), |u| format!(" until {u}"))))
+                    .map(|(u, e)| {
+                        format!(
+                            "every {e}{}",
+                            u.map_or(" after that".to_string(), |u| format!(" until {u}"))
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             };
-            let req: Vec<String> = c.require.iter().map(|q| format!("{} × {}", q.count, q.label())).collect();
+            let req: Vec<String> = c
+                .require
+                .iter()
+                .map(|q| format!("{} × {}", q.count, q.label()))
+                .collect();
             s.push_str(&format!(
                 "  {}: {target}, {sched}{}{}\n  {}: {}; {} {}\n",
                 if zh { "周期回访" } else { "cadence" },
-                c.until.map_or(String::new(), |u| format!(", ending {u} after the anchor")),
-                if req.is_empty() { String::new() } else { format!("; each slot needs {}", req.join(" and ")) },
+                c.until
+                    .map_or(String::new(), |u| format!(", ending {u} after the anchor")),
+                if req.is_empty() {
+                    String::new()
+                } else {
+                    format!("; each slot needs {}", req.join(" and "))
+                },
                 if zh { "渠道" } else { "channel" },
                 r.channels[0],
                 if zh { "负责人" } else { "assignee" },
@@ -190,27 +313,44 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
     if let Some(sm) = &r.sample {
         let rate = match &sm.rate {
             Rate::Fixed(bp) => format!("{:.0}%", f64::from(*bp) / 100.0),
-            Rate::Tiered(rows) => rows.iter().map(|(m, bp)| format!("≥{m}: {:.0}%", f64::from(*bp) / 100.0)).collect::<Vec<_>>().join(", "),
+            Rate::Tiered(rows) => rows
+                .iter()
+                .map(|(m, bp)| format!("≥{m}: {:.0}%", f64::from(*bp) / 100.0))
+                .collect::<Vec<_>>()
+                .join(", "),
         };
-        s.push_str(&format!(
-            "  {}: {rate} of {:?}s per {:?}{}{}\n",
-            if zh { "抽样" } else { "sample" },
-            sm.unit,
-            sm.per,
-            if sm.min > 0 { format!(", at least {}", sm.min) } else { String::new() },
-            sm.max.map_or(String::new(), |m| format!(", at most {m}"))
-        ).to_lowercase());
+        s.push_str(
+            &format!(
+                "  {}: {rate} of {:?}s per {:?}{}{}\n",
+                if zh { "抽样" } else { "sample" },
+                sm.unit,
+                sm.per,
+                if sm.min > 0 {
+                    format!(", at least {}", sm.min)
+                } else {
+                    String::new()
+                },
+                sm.max.map_or(String::new(), |m| format!(", at most {m}"))
+            )
+            .to_lowercase(),
+        );
     } else if r.cadence.is_none() {
         s.push_str(if zh { "  覆盖: 100%\n" } else { "  coverage: 100%\n" });
     }
     let mut ex: Vec<String> = r.exclude_flags.iter().map(|f| format!("customer flag {f}")).collect();
     ex.extend(r.exclusions.iter().map(|e| match &e.condition {
         Condition::In { column, values } => format!("{} ({column} ∈ {{{}}})", e.reason, values.join(", ")),
-        Condition::Empty { column, empty } => format!("{} ({column} {})", e.reason, if *empty { "empty" } else { "not empty" }),
+        Condition::Empty { column, empty } => {
+            format!("{} ({column} {})", e.reason, if *empty { "empty" } else { "not empty" })
+        }
         Condition::ShorterThan { from, to, limit } => format!("{} ({from}..{to} < {limit})", e.reason),
     }));
     if !ex.is_empty() {
-        s.push_str(&format!("  {}: {}\n", if zh { "排除" } else { "exclusions" }, ex.join("; ")));
+        s.push_str(&format!(
+            "  {}: {}\n",
+            if zh { "排除" } else { "exclusions" },
+            ex.join("; ")
+        ));
     }
     s.push_str(&format!(
         "  {}: {} failed attempts → unreachable; calls on {}\n",
@@ -220,7 +360,12 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
     ));
     let t = &r.targets;
     let mut tg = Vec::new();
-    for (n, v) in [("visit_rate", t.visit_rate), ("success_rate", t.success_rate), ("on_time_rate", t.on_time_rate), ("satisfied_rate", t.satisfied_rate)] {
+    for (n, v) in [
+        ("visit_rate", t.visit_rate),
+        ("success_rate", t.success_rate),
+        ("on_time_rate", t.on_time_rate),
+        ("satisfied_rate", t.satisfied_rate),
+    ] {
         if let Some(v) = v {
             tg.push(format!("{n} ≥ {:.0}%", v * 100.0));
         }
@@ -229,10 +374,21 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
         tg.push(format!("score_avg ≥ {v}"));
     }
     if !tg.is_empty() {
-        s.push_str(&format!("  {}: {}\n", if zh { "目标" } else { "targets" }, tg.join(", ")));
+        s.push_str(&format!(
+            "  {}: {}\n",
+            if zh { "目标" } else { "targets" },
+            tg.join(", ")
+        ));
     }
     if !r.grades.is_empty() {
-        let g: Vec<String> = r.grades.iter().map(|g| g.min.map_or(format!("else {}", g.grade), |m| format!("≥{m} {}", g.grade))).collect();
+        let g: Vec<String> = r
+            .grades
+            .iter()
+            .map(|g| {
+                g.min
+                    .map_or(format!("else {}", g.grade), |m| format!("≥{m} {}", g.grade))
+            })
+            .collect();
         s.push_str(&format!("  {}: {}\n", if zh { "等级" } else { "grades" }, g.join(", ")));
     }
     if r.effective_from.is_some() || r.effective_until.is_some() {

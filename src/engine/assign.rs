@@ -40,7 +40,10 @@ mod tests {
                 .collect(),
             default: "clerk".into(),
         };
-        let o = |s: &str| Order { line: 2, fields: vec!["O1".into(), s.into()] };
+        let o = |s: &str| Order {
+            line: 2,
+            fields: vec!["O1".into(), s.into()],
+        };
         assert_eq!(resolve_assignee(&a, &schema, Some(&o("major"))), "manager");
         assert_eq!(resolve_assignee(&a, &schema, Some(&o("Important"))), "supervisor");
         assert_eq!(resolve_assignee(&a, &schema, Some(&o(""))), "clerk");

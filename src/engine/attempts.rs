@@ -20,7 +20,11 @@ pub struct AttemptState {
 /// Classifies the attempts on an item as of `as_of` with a limit of `max_failed`.
 pub fn classify(log: Option<&AttemptLog>, as_of: NaiveDate, max_failed: u32) -> AttemptState {
     let Some(log) = log else {
-        return AttemptState { resolution: Resolution::Open, attempts: 0, reach: None };
+        return AttemptState {
+            resolution: Resolution::Open,
+            attempts: 0,
+            reach: None,
+        };
     };
     let upto = |d: &chrono::NaiveDateTime| d.date() <= as_of;
     let reach = log.reached.iter().filter(|r| upto(&r.at)).min_by_key(|r| r.at).cloned();
@@ -36,7 +40,11 @@ pub fn classify(log: Option<&AttemptLog>, as_of: NaiveDate, max_failed: u32) -> 
     } else {
         Resolution::Open
     };
-    AttemptState { resolution, attempts, reach }
+    AttemptState {
+        resolution,
+        attempts,
+        reach,
+    }
 }
 
 #[cfg(test)]
@@ -78,7 +86,10 @@ mod tests {
         let mut log = AttemptLog::default();
         log.add(&visit("2026-11-20 10:00", Outcome::NoAnswer));
         log.add(&visit("2026-11-21 10:00", Outcome::Reached));
-        assert_eq!(classify(Some(&log), d("2026-11-23"), 1).resolution, Resolution::Reached { on: d("2026-11-21") });
+        assert_eq!(
+            classify(Some(&log), d("2026-11-23"), 1).resolution,
+            Resolution::Reached { on: d("2026-11-21") }
+        );
         let mut log = AttemptLog::default();
         log.add(&visit("2026-11-20 10:00", Outcome::Refused));
         assert_eq!(classify(Some(&log), d("2026-11-23"), 3).resolution, Resolution::Refused);

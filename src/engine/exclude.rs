@@ -16,7 +16,7 @@ pub fn exclusion_reason(c: &Compiled, customer: &Customer, order: Option<&Order>
         let hit = match (&e.condition, cols) {
             (Condition::In { values, .. }, (Some(i), _)) => {
                 let v = order.field(*i).trim().to_lowercase();
-                values.iter().any(|x| *x == v)
+                values.contains(&v)
             }
             (Condition::Empty { empty, .. }, (Some(i), _)) => order.field(*i).trim().is_empty() == *empty,
             (Condition::ShorterThan { limit, .. }, (Some(a), Some(b))) => {

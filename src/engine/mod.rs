@@ -168,6 +168,9 @@ struct PoolUnit {
     items: Vec<Evaluated>,
 }
 
+/// A sampled rule's units in one period, in arrival order, with a key index.
+type Pool = (Vec<PoolUnit>, HashMap<String, usize>);
+
 /// The streaming evaluator.
 pub struct Engine<'a> {
     inp: Inputs<'a>,
@@ -180,7 +183,7 @@ pub struct Engine<'a> {
     staff_col: Option<usize>,
     category_col: Option<usize>,
     keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
-    pools: BTreeMap<(usize, Period), (Vec<PoolUnit>, HashMap<String, usize>)>,
+    pools: BTreeMap<(usize, Period), Pool>,
     contacts: Contacts,
     out: Vec<Evaluated>,
     problems: Vec<Diagnostic>,
@@ -224,12 +227,17 @@ impl<'a> Engine<'a> {
             for (col, rule) in set.referenced_columns() {
                 if schema.get(&col).is_none() {
                     diags.push(
-                        Diagnostic::new(&set.path, rule.line, "", format!(
-                            "rule `{}` reads column `{col}`, which {} lacks (its columns: {})",
-                            rule.short_id,
-                            inp.orders_path.display(),
-                            schema.headers.join(", ")
-                        ))
+                        Diagnostic::new(
+                            &set.path,
+                            rule.line,
+                            "",
+                            format!(
+                                "rule `{}` reads column `{col}`, which {} lacks (its columns: {})",
+                                rule.short_id,
+                                inp.orders_path.display(),
+                                schema.headers.join(", ")
+                            ),
+                        )
                         .with_hint("map the company's column name under [columns] in the rule file"),
                     );
                 }
@@ -238,17 +246,26 @@ impl<'a> Engine<'a> {
                 compiled.push(Compiled {
                     set,
                     rule,
-                    match_cols: rule.matches.iter().map(|(c, v)| (schema.get(c), v.as_slice())).collect(),
+                    match_cols: rule
+                        .matches
+                        .iter()
+                        .map(|(c, v)| (schema.get(c), v.as_slice()))
+                        .collect(),
                     step_cols: rule.steps.iter().map(|s| schema.get(&s.anchor)).collect(),
                     exclusion_cols: rule
                         .exclusions
                         .iter()
                         .map(|e| match &e.condition {
-                            crate::rules::Condition::In { column, .. } | crate::rules::Condition::Empty { column, .. } => (schema.get(column), None),
+                            crate::rules::Condition::In { column, .. }
+                            | crate::rules::Condition::Empty { column, .. } => (schema.get(column), None),
                             crate::rules::Condition::ShorterThan { from, to, .. } => (schema.get(from), schema.get(to)),
                         })
                         .collect(),
-                    until_col: rule.cadence.as_ref().and_then(|c| c.until_column.as_ref()).and_then(|c| schema.get(c)),
+                    until_col: rule
+                        .cadence
+                        .as_ref()
+                        .and_then(|c| c.until_column.as_ref())
+                        .and_then(|c| schema.get(c)),
                 });
             }
         }
@@ -256,7 +273,12 @@ impl<'a> Engine<'a> {
             return Err(diags);
         }
         Ok(Engine {
-            kind_map: inp.rules.kind_map().into_iter().map(|(k, v)| (k.trim().to_lowercase(), v)).collect(),
+            kind_map: inp
+                .rules
+                .kind_map()
+                .into_iter()
+                .map(|(k, v)| (k.trim().to_lowercase(), v))
+                .collect(),
             kind_col: schema.get("kind"),
             id_col: schema.get("order_id"),
             cust_col: schema.get("customer_id"),
@@ -287,7 +309,7 @@ impl<'a> Engine<'a> {
         }
         for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
             let v = col.map_or("", |i| order.field(i)).trim().to_lowercase();
-            if !values.iter().any(|x| *x == v) {
+            if !values.contains(&v) {
                 return Err(Skip::Match(name.clone(), v));
             }
         }
@@ -307,10 +329,16 @@ impl<'a> Engine<'a> {
     pub fn feed(&mut self, order: &Order) {
         let order_id = self.id_col.map_or("", |i| order.field(i)).trim().to_string();
         let cust_id = self.cust_col.map_or("", |i| order.field(i)).trim();
-        let Some(&cust) = self.inp.customer_index.get(cust_id) else { return };
+        let Some(&cust) = self.inp.customer_index.get(cust_id) else {
+            return;
+        };
         for ci in 0..self.compiled.len() {
             let c = &self.compiled[ci];
-            if c.rule.cadence.as_ref().is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders)) {
+            if c.rule
+                .cadence
+                .as_ref()
+                .is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders))
+            {
                 continue;
             }
             let anchor = match self.applies(c, order) {
@@ -367,7 +395,12 @@ impl<'a> Engine<'a> {
                     let items: Vec<Evaluated> = items.into_iter().filter(|i| keep(i)).collect();
                     let pool = self.pools.entry((ci, period)).or_default();
                     pool.1.insert(key.clone(), pool.0.len());
-                    pool.0.push(PoolUnit { key, customer: cust, anchor, items });
+                    pool.0.push(PoolUnit {
+                        key,
+                        customer: cust,
+                        anchor,
+                        items,
+                    });
                 }
             }
         }
@@ -384,7 +417,8 @@ impl<'a> Engine<'a> {
     fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
         let c = &self.compiled[ci];
         let customer = &self.inp.customers[cust];
-        let field = |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).trim().to_string());
+        let field =
+            |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).trim().to_string());
         Evaluated {
             due_id: String::new(),
             rule: c.rule.id.clone(),
@@ -461,7 +495,13 @@ impl<'a> Engine<'a> {
                     }
                 }
             };
-            let w = window::window(anchor, step.after, step.within, &c.rule.calls.calendar, c.rule.calls.call_on);
+            let w = window::window(
+                anchor,
+                step.after,
+                step.within,
+                &c.rule.calls.calendar,
+                c.rule.calls.call_on,
+            );
             let mut item = self.base_item(ci, cust, Some(order), anchor);
             let c = &self.compiled[ci];
             let step = &c.rule.steps[si];
@@ -494,7 +534,9 @@ impl<'a> Engine<'a> {
         excluded: Option<String>,
     ) -> Vec<Evaluated> {
         let c = &self.compiled[ci];
-        let Some(cad) = c.rule.cadence.as_ref() else { return Vec::new() };
+        let Some(cad) = c.rule.cadence.as_ref() else {
+            return Vec::new();
+        };
         let horizon_end = self.inp.as_of + chrono::Duration::days(self.inp.horizon.max(0));
         let slots = match order {
             Some(o) => {
@@ -507,7 +549,11 @@ impl<'a> Engine<'a> {
         for slot in slots {
             let c = &self.compiled[ci];
             let base_id = format!("{}/{key}/{}", c.rule.id, slot.label);
-            let reqs = if cad.require.is_empty() { None } else { Some(&cad.require) };
+            let reqs = if cad.require.is_empty() {
+                None
+            } else {
+                Some(&cad.require)
+            };
             // Every id of the slot: the bare slot id and one per missing contact.
             let mut ids = vec![base_id.clone()];
             if let Some(rs) = reqs {
@@ -533,12 +579,24 @@ impl<'a> Engine<'a> {
                 for k in 1..=need {
                     let c = &self.compiled[ci];
                     let mut item = self.base_item(ci, cust, order, anchor);
-                    item.due_id = if reqs.is_some() { format!("{base_id}/{label}-{k}") } else { base_id.clone() };
-                    item.step = if reqs.is_some() { format!("{}/{label}-{k}", slot.label) } else { slot.label.clone() };
+                    item.due_id = if reqs.is_some() {
+                        format!("{base_id}/{label}-{k}")
+                    } else {
+                        base_id.clone()
+                    };
+                    item.step = if reqs.is_some() {
+                        format!("{}/{label}-{k}", slot.label)
+                    } else {
+                        slot.label.clone()
+                    };
                     item.window_start = slot.start;
                     item.window_end = slot.end;
                     item.channel = if reqs.is_some() {
-                        label.split('+').next().and_then(|s| s.parse().ok()).unwrap_or(c.rule.channels[0])
+                        label
+                            .split('+')
+                            .next()
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or(c.rule.channels[0])
                     } else {
                         c.rule.channels[0]
                     };
@@ -579,7 +637,9 @@ impl<'a> Engine<'a> {
         for ci in 0..self.compiled.len() {
             let c = &self.compiled[ci];
             let Some(cad) = &c.rule.cadence else { continue };
-            let CadenceTarget::Customers { segments, flags } = &cad.target else { continue };
+            let CadenceTarget::Customers { segments, flags } = &cad.target else {
+                continue;
+            };
             let mut from = first_slot_from(c.rule);
             if let Some(s) = cad.start {
                 from = from.max(s);
@@ -613,7 +673,10 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|u| UnitMeta {
                     key: u.key.clone(),
-                    blocked: c.rule.cooldown.is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
+                    blocked: c
+                        .rule
+                        .cooldown
+                        .is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
                 })
                 .collect();
             let closed = self.inp.as_of > period.end;
@@ -641,14 +704,17 @@ impl<'a> Engine<'a> {
         // Mandatory items that break a cool-down are flagged, never suppressed.
         let as_of = self.inp.as_of;
         for item in &mut self.out {
-            let Some((_, rule)) = self.inp.rules.find(&item.rule) else { continue };
+            let Some((_, rule)) = self.inp.rules.find(&item.rule) else {
+                continue;
+            };
             if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
                 if item.resolution == Resolution::Open && self.contacts.recently_reached(cust, as_of, days) {
                     item.flags.push(format!("cooldown:{days}d"));
                 }
             }
         }
-        self.out.sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
+        self.out
+            .sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
         self.problems.sort();
         (self.out, self.problems)
     }
@@ -673,7 +739,9 @@ pub fn due_rows(items: &[Evaluated], rules: &Rules, as_of: NaiveDate, horizon: i
     let mut rows = Vec::new();
     for e in items {
         let Some((_, rule)) = rules.find(&e.rule) else { continue };
-        let Some(status) = e.status(as_of, horizon, rule) else { continue };
+        let Some(status) = e.status(as_of, horizon, rule) else {
+            continue;
+        };
         let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
             rule.calls.hours.render(as_of)
         } else {

@@ -12,12 +12,28 @@ pub fn explain_item(e: &Evaluated, rule: &Rule, as_of: NaiveDate, horizon: i64) 
         format!("due_id:   {}", e.due_id),
         format!("rule:     {} — {} (version {})", rule.id, rule.title, e.version),
         format!("source:   {}", rule.source),
-        format!("customer: {}   order: {}   kind: {}", e.customer_id, if e.order_id.is_empty() { "-" } else { &e.order_id }, e.kind),
+        format!(
+            "customer: {}   order: {}   kind: {}",
+            e.customer_id,
+            if e.order_id.is_empty() { "-" } else { &e.order_id },
+            e.kind
+        ),
         format!("anchor:   {}", e.anchor.format("%Y-%m-%d %H:%M")),
     ];
     let step = rule.steps.iter().find(|s| s.name == e.step);
-    let timing = step.map_or(String::new(), |s| format!(" (from {} + {} to + {} on `{}`)", "anchor", s.after, s.within, s.anchor));
-    out.push(format!("window:   {} .. {}{}", e.window_start, e.window_end, if rule.cadence.is_some() { " (cadence slot)".to_string() } else { timing }));
+    let timing = step.map_or(String::new(), |s| {
+        format!(" (from {} + {} to + {} on `{}`)", "anchor", s.after, s.within, s.anchor)
+    });
+    out.push(format!(
+        "window:   {} .. {}{}",
+        e.window_start,
+        e.window_end,
+        if rule.cadence.is_some() {
+            " (cadence slot)".to_string()
+        } else {
+            timing
+        }
+    ));
     if e.shifted {
         out.push("          the window's every day was non-callable, so its end moved to the next callable day".into());
     }
@@ -32,9 +48,21 @@ pub fn explain_item(e: &Evaluated, rule: &Rule, as_of: NaiveDate, horizon: i64) 
             s.period,
             s.population,
             s.required,
-            if s.topup { "; chosen by the close-of-period top-up" } else { "" },
-            if s.blocked { "; customer in cool-down when it arrived" } else { "" },
-            if s.over > 0 { format!("; {} over-selected to keep earlier lists stable", s.over) } else { String::new() },
+            if s.topup {
+                "; chosen by the close-of-period top-up"
+            } else {
+                ""
+            },
+            if s.blocked {
+                "; customer in cool-down when it arrived"
+            } else {
+                ""
+            },
+            if s.over > 0 {
+                format!("; {} over-selected to keep earlier lists stable", s.over)
+            } else {
+                String::new()
+            },
         )),
         None => out.push("sampled:  no — the rule covers 100%".into()),
     }
@@ -44,7 +72,10 @@ pub fn explain_item(e: &Evaluated, rule: &Rule, as_of: NaiveDate, horizon: i64) 
         Resolution::Refused => "closed: the customer refused".to_string(),
         Resolution::Unreachable => format!("closed: unreachable after {} failed attempts", rule.max_attempts),
     };
-    out.push(format!("attempts: {} (limit {} failed) — {state}", e.attempts, rule.max_attempts));
+    out.push(format!(
+        "attempts: {} (limit {} failed) — {state}",
+        e.attempts, rule.max_attempts
+    ));
     let listed = e.status(as_of, horizon, rule);
     out.push(match listed {
         Some(s) => format!("on the list for {as_of}: yes, status {s}"),

@@ -1,7 +1,7 @@
 //! Timing → window: offsets from an anchor in hours, days, working days, weeks, months,
 //! quarters and years, and the holiday shift of a window's end.
 
-use crate::calendar::{CallOn, Calendar};
+use crate::calendar::{Calendar, CallOn};
 use crate::rules::{Offset, Unit};
 use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 
@@ -42,9 +42,17 @@ pub fn window(anchor: NaiveDateTime, after: Offset, within: Offset, cal: &Calend
     let start = add_offset(anchor, after, cal);
     let end = add_offset(anchor, within, cal).max(start);
     if cal.any_callable(start, end, call_on) {
-        Window { start, end, shifted: false }
+        Window {
+            start,
+            end,
+            shifted: false,
+        }
     } else {
-        Window { start, end: cal.next_callable(end, call_on), shifted: true }
+        Window {
+            start,
+            end: cal.next_callable(end, call_on),
+            shifted: true,
+        }
     }
 }
 

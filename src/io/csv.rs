@@ -52,8 +52,12 @@ struct Table {
 }
 
 fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
-    let (r, enc) = encoding::open(path, opts.encoding).map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(r);
+    let (r, enc) =
+        encoding::open(path, opts.encoding).map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(r);
     let raw = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(csv_error(path, &e)),
@@ -65,7 +69,12 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
             opts.columns.get(h).cloned().unwrap_or_else(|| h.to_string())
         })
         .collect();
-    Ok(Table { path: path.to_path_buf(), reader, headers, gb: enc == "gb18030" })
+    Ok(Table {
+        path: path.to_path_buf(),
+        reader,
+        headers,
+        gb: enc == "gb18030",
+    })
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
@@ -112,11 +121,19 @@ impl Table {
     }
 
     fn colname(&self, i: usize) -> String {
-        format!("column `{}` (field {})", self.headers.get(i).map_or("?", String::as_str), i + 1)
+        format!(
+            "column `{}` (field {})",
+            self.headers.get(i).map_or("?", String::as_str),
+            i + 1
+        )
     }
 
     /// Reads every record, calling `f(line, fields)`; blank lines are skipped.
-    fn for_each(&mut self, problems: &mut Problems, mut f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>)) {
+    fn for_each(
+        &mut self,
+        problems: &mut Problems,
+        mut f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>),
+    ) {
         let mut rec = csv::StringRecord::new();
         let mut errs: Vec<(usize, String)> = Vec::new();
         loop {
@@ -150,21 +167,36 @@ impl Table {
             f(line, &rec, &mut errs);
             if !errs.is_empty() {
                 for (i, msg) in &errs {
-                    let column = if *i == usize::MAX { String::new() } else { self.colname(*i) };
-                    problems.diags.push(Diagnostic::new(&self.path, line, column, msg.clone()));
+                    let column = if *i == usize::MAX {
+                        String::new()
+                    } else {
+                        self.colname(*i)
+                    };
+                    problems
+                        .diags
+                        .push(Diagnostic::new(&self.path, line, column, msg.clone()));
                 }
                 problems.rejected.push(Rejected {
                     path: self.path.clone(),
                     line,
                     fields: rec.iter().map(str::to_string).collect(),
-                    reasons: errs.iter().map(|(i, m)| if *i == usize::MAX { m.clone() } else { format!("{}: {m}", self.colname(*i)) }).collect(),
+                    reasons: errs
+                        .iter()
+                        .map(|(i, m)| {
+                            if *i == usize::MAX {
+                                m.clone()
+                            } else {
+                                format!("{}: {m}", self.colname(*i))
+                            }
+                        })
+                        .collect(),
                 });
             }
         }
     }
 }
 
-fn get<'r>(rec: &'r csv::StringRecord, i: usize) -> &'r str {
+fn get(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
@@ -214,7 +246,13 @@ pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) 
             .filter(|f| !f.is_empty())
             .collect();
         out.index.insert(cid.to_string(), out.customers.len());
-        out.customers.push(Customer { id: cid.to_string(), name: opt(name), phone: opt(phone), segment: opt(segment).to_lowercase(), flags });
+        out.customers.push(Customer {
+            id: cid.to_string(),
+            name: opt(name),
+            phone: opt(phone),
+            segment: opt(segment).to_lowercase(),
+            flags,
+        });
     });
     out
 }
@@ -235,24 +273,42 @@ pub struct OrderReader {
 pub fn open_orders(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> OrderReader {
     match open_table(path, opts) {
         Ok(t) => match t.require(&["order_id", "customer_id"]) {
-            Ok(_) => OrderReader { schema: Schema::new(t.headers.clone()), table: Some(t) },
+            Ok(_) => OrderReader {
+                schema: Schema::new(t.headers.clone()),
+                table: Some(t),
+            },
             Err(d) => {
                 problems.diags.push(d);
-                OrderReader { table: None, schema: Schema::default() }
+                OrderReader {
+                    table: None,
+                    schema: Schema::default(),
+                }
             }
         },
         Err(d) => {
             problems.diags.push(d);
-            OrderReader { table: None, schema: Schema::default() }
+            OrderReader {
+                table: None,
+                schema: Schema::default(),
+            }
         }
     }
 }
 
 /// Streams valid orders to `f`, checking ids, customers and date columns.
-pub fn stream_orders(reader: &mut OrderReader, customers: &HashMap<String, usize>, problems: &mut Problems, mut f: impl FnMut(&Order)) {
+pub fn stream_orders(
+    reader: &mut OrderReader,
+    customers: &HashMap<String, usize>,
+    problems: &mut Problems,
+    mut f: impl FnMut(&Order),
+) {
     let Some(t) = reader.table.as_mut() else { return };
-    let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else { return };
-    let date_cols: Vec<usize> = (0..reader.schema.headers.len()).filter(|i| is_date_column(&reader.schema.headers[*i])).collect();
+    let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {
+        return;
+    };
+    let date_cols: Vec<usize> = (0..reader.schema.headers.len())
+        .filter(|i| is_date_column(&reader.schema.headers[*i]))
+        .collect();
     // Ids are remembered by hash to keep memory small; the line is kept for the message.
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut order = Order::default();
@@ -265,7 +321,10 @@ pub fn stream_orders(reader: &mut OrderReader, customers: &HashMap<String, usize
         }
         let cid = get(rec, cust);
         if !customers.contains_key(cid) {
-            errs.push((cust, format!("unknown customer {cid:?}: expected a customer_id from customers.csv")));
+            errs.push((
+                cust,
+                format!("unknown customer {cid:?}: expected a customer_id from customers.csv"),
+            ));
         }
         for &i in &date_cols {
             let v = get(rec, i);
@@ -324,11 +383,17 @@ pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems:
         }
         let channel: Option<Channel> = get(rec, ch).parse().ok();
         if channel.is_none() {
-            errs.push((ch, format!("expected one of {}, found {:?}", Channel::expected(), get(rec, ch))));
+            errs.push((
+                ch,
+                format!("expected one of {}, found {:?}", Channel::expected(), get(rec, ch)),
+            ));
         }
         let outcome: Option<Outcome> = get(rec, out).parse().ok();
         if outcome.is_none() {
-            errs.push((out, format!("expected one of {}, found {:?}", Outcome::expected(), get(rec, out))));
+            errs.push((
+                out,
+                format!("expected one of {}, found {:?}", Outcome::expected(), get(rec, out)),
+            ));
         }
         let score = match score.map(|i| (i, get(rec, i))) {
             Some((_, "")) | None => None,
@@ -354,7 +419,9 @@ pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems:
         if !errs.is_empty() {
             return;
         }
-        let (Some(visited_at), Some(channel), Some(outcome)) = (visited_at, channel, outcome) else { return };
+        let (Some(visited_at), Some(channel), Some(outcome)) = (visited_at, channel, outcome) else {
+            return;
+        };
         let v = Visit {
             due_id: due_id.to_string(),
             visited_at,

@@ -104,7 +104,16 @@ mod tests {
 
     #[test]
     fn rejects_impossible_dates_and_garbage() {
-        for bad in ["2026-13-01", "2026-02-30", "2025-02-29", "23/11/2026", "", "2026-11-23 25:00", "2026-11-23x", "2026-11"] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "2025-02-29",
+            "23/11/2026",
+            "",
+            "2026-11-23 25:00",
+            "2026-11-23x",
+            "2026-11",
+        ] {
             assert!(dt(bad).is_none(), "{bad} accepted");
         }
         assert!(dt("2024-02-29").is_some(), "leap day rejected");

@@ -34,7 +34,11 @@ pub struct Grid {
 impl Grid {
     /// A grid with these headers and no rows.
     pub fn new(headers: &[&str]) -> Self {
-        Grid { headers: headers.iter().map(|s| (*s).to_string()).collect(), rows: Vec::new(), numeric: vec![false; headers.len()] }
+        Grid {
+            headers: headers.iter().map(|s| (*s).to_string()).collect(),
+            rows: Vec::new(),
+            numeric: vec![false; headers.len()],
+        }
     }
 
     /// Marks columns as numeric.
@@ -113,7 +117,13 @@ fn render_csv(grid: &Grid, opts: WriteOptions) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(out);
     let _ = w.write_record(&grid.headers);
     for r in &grid.rows {
-        let _ = w.write_record(r.iter().map(|c| neutralise(c)).collect::<Vec<_>>().iter().map(|c| c.as_bytes()));
+        let _ = w.write_record(
+            r.iter()
+                .map(|c| neutralise(c))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(|c| c.as_bytes()),
+        );
     }
     w.into_inner().unwrap_or_default()
 }
@@ -129,7 +139,13 @@ fn render_json(grid: &Grid) -> Vec<u8> {
                     c.parse::<i64>()
                         .map(serde_json::Value::from)
                         .or_else(|_| c.parse::<f64>().map(serde_json::Value::from))
-                        .unwrap_or_else(|_| if c.is_empty() { serde_json::Value::Null } else { serde_json::Value::from(c.clone()) })
+                        .unwrap_or_else(|_| {
+                            if c.is_empty() {
+                                serde_json::Value::Null
+                            } else {
+                                serde_json::Value::from(c.clone())
+                            }
+                        })
                 } else {
                     serde_json::Value::from(c.clone())
                 };
@@ -151,10 +167,16 @@ pub fn md_cell(s: &str) -> String {
 /// A GitHub-flavoured Markdown table.
 pub fn render_markdown(grid: &Grid) -> String {
     let mut s = String::new();
-    s.push_str(&format!("| {} |\n", grid.headers.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
+    s.push_str(&format!(
+        "| {} |\n",
+        grid.headers.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")
+    ));
     s.push_str(&format!("|{}\n", "---|".repeat(grid.headers.len())));
     for r in &grid.rows {
-        s.push_str(&format!("| {} |\n", r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")));
+        s.push_str(&format!(
+            "| {} |\n",
+            r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+        ));
     }
     s
 }

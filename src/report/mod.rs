@@ -242,7 +242,15 @@ pub struct Report {
 }
 
 /// Computes the report over `items` (those anchored in the period) and `visits`.
-pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Period, label: &str, as_of: NaiveDate, by: GroupBy) -> Report {
+pub fn compute(
+    items: &[Evaluated],
+    visits: &[Visit],
+    rules: &Rules,
+    period: &Period,
+    label: &str,
+    as_of: NaiveDate,
+    by: GroupBy,
+) -> Report {
     let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
     for e in items.iter().filter(|e| period.contains(e.anchor.date())) {
         let Some((_, rule)) = rules.find(&e.rule) else { continue };
@@ -254,7 +262,10 @@ pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Pe
             GroupBy::Assignee => e.assignee.clone(),
         };
         let key = if key.is_empty() { "(none)".to_string() } else { key };
-        let m = groups.entry(key.clone()).or_insert_with(|| Metrics { group: key.clone(), ..Metrics::default() });
+        let m = groups.entry(key.clone()).or_insert_with(|| Metrics {
+            group: key.clone(),
+            ..Metrics::default()
+        });
         if by == GroupBy::Rule {
             m.rule.clone_from(&e.rule);
             m.step = step_group(&e.step);
@@ -278,10 +289,16 @@ pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Pe
     let mut channel_mix = Vec::new();
     for set in &rules.sets {
         let prefix = format!("{}.", set.id);
-        let in_period: Vec<&Visit> = visits.iter().filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date())).collect();
+        let in_period: Vec<&Visit> = visits
+            .iter()
+            .filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date()))
+            .collect();
         for mix in &set.channel_mix {
             let total = in_period.len() as u64;
-            let count = in_period.iter().filter(|v| mix.channels.contains(&v.channel) && (!mix.signed || v.signed)).count() as u64;
+            let count = in_period
+                .iter()
+                .filter(|v| mix.channels.contains(&v.channel) && (!mix.signed || v.signed))
+                .count() as u64;
             let share = ratio(count, total);
             let result = match share {
                 None => "n/a",
@@ -289,17 +306,34 @@ pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Pe
                 Some(_) => "pass",
             };
             failed |= result == "fail";
-            channel_mix.push(MixCheck { ruleset: set.id.clone(), name: mix.name.clone(), count, total, share, min: mix.min, max: mix.max, result: result.into() });
+            channel_mix.push(MixCheck {
+                ruleset: set.id.clone(),
+                name: mix.name.clone(),
+                count,
+                total,
+                share,
+                min: mix.min,
+                max: mix.max,
+                result: result.into(),
+            });
         }
     }
 
     let mut shares = Vec::new();
     for set in &rules.sets {
         for s in &set.shares {
-            let relevant: Vec<&Evaluated> = items.iter().filter(|e| period.contains(e.anchor.date()) && s.rules.contains(&e.rule) && e.required()).collect();
+            let relevant: Vec<&Evaluated> = items
+                .iter()
+                .filter(|e| period.contains(e.anchor.date()) && s.rules.contains(&e.rule) && e.required())
+                .collect();
             let count = relevant
                 .iter()
-                .filter(|e| e.reach.as_ref().is_some_and(|r| s.visitors.contains(&r.visitor) || s.visitor_prefixes.iter().any(|p| r.visitor.starts_with(p.as_str()))))
+                .filter(|e| {
+                    e.reach.as_ref().is_some_and(|r| {
+                        s.visitors.contains(&r.visitor)
+                            || s.visitor_prefixes.iter().any(|p| r.visitor.starts_with(p.as_str()))
+                    })
+                })
                 .count() as u64;
             let total = relevant.len() as u64;
             let share = ratio(count, total);
@@ -309,7 +343,14 @@ pub fn compute(items: &[Evaluated], visits: &[Visit], rules: &Rules, period: &Pe
                 Some(_) => "pass",
             };
             failed |= result == "fail";
-            shares.push(ShareCheck { name: s.name.clone(), count, total, share, min: s.min, result: result.into() });
+            shares.push(ShareCheck {
+                name: s.name.clone(),
+                count,
+                total,
+                share,
+                min: s.min,
+                result: result.into(),
+            });
         }
     }
 
@@ -340,25 +381,43 @@ fn attention(items: &[Evaluated], period: &Period, as_of: NaiveDate) -> Vec<Atte
     let cutoff = period.end.min(as_of);
     let mut out = Vec::new();
     let mut orders: BTreeMap<(String, String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
-    for e in items.iter().filter(|e| period.contains(e.anchor.date()) && !e.order_id.is_empty()) {
+    for e in items
+        .iter()
+        .filter(|e| period.contains(e.anchor.date()) && !e.order_id.is_empty())
+    {
         if e.kind == "complaint" || e.kind == "repair" {
-            orders.entry((e.kind.clone(), e.customer_id.clone(), e.category.clone())).or_default().insert(e.order_id.clone());
+            orders
+                .entry((e.kind.clone(), e.customer_id.clone(), e.category.clone()))
+                .or_default()
+                .insert(e.order_id.clone());
         }
     }
     for ((kind, cust, cat), ids) in &orders {
-        let (threshold, label) = if kind == "complaint" { (2, "repeat_complaint") } else { (3, "repeat_repair") };
+        let (threshold, label) = if kind == "complaint" {
+            (2, "repeat_complaint")
+        } else {
+            (3, "repeat_repair")
+        };
         if ids.len() >= threshold {
             out.push(Attention {
                 kind: label.into(),
                 customer_id: cust.clone(),
-                subject: if cat.is_empty() { "(no category)".into() } else { cat.clone() },
+                subject: if cat.is_empty() {
+                    "(no category)".into()
+                } else {
+                    cat.clone()
+                },
                 count: ids.len() as u64,
                 detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
             });
         }
     }
-    for e in items.iter().filter(|e| period.contains(e.anchor.date()) && e.required()) {
-        let reached_by_end = e.reach.as_ref().is_some_and(|r| r.at.date() <= cutoff) || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
+    for e in items
+        .iter()
+        .filter(|e| period.contains(e.anchor.date()) && e.required())
+    {
+        let reached_by_end = e.reach.as_ref().is_some_and(|r| r.at.date() <= cutoff)
+            || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
         let closed = matches!(e.resolution, Resolution::Refused | Resolution::Unreachable);
         if e.window_end < cutoff && !reached_by_end && !closed {
             out.push(Attention {

@@ -36,7 +36,13 @@ pub fn check_targets(t: &Targets, get: impl Fn(&str) -> Option<f64>) -> Vec<Targ
             Some(a) if a + 1e-9 >= target => "pass",
             Some(_) => "fail",
         };
-        out.push(TargetCheck { metric: name.into(), op: ">=".into(), target, achieved, result: result.into() });
+        out.push(TargetCheck {
+            metric: name.into(),
+            op: ">=".into(),
+            target,
+            achieved,
+            result: result.into(),
+        });
     }
     out
 }
@@ -56,10 +62,18 @@ mod tests {
 
     fn bands() -> Vec<Grade> {
         // techsvc.grade.annual: ≥9 excellent, 7–9 good, 6–7 pass, <6 fail.
-        [(Some(9.0), "excellent"), (Some(7.0), "good"), (Some(6.0), "pass"), (None, "fail")]
-            .iter()
-            .map(|(m, g)| Grade { min: *m, grade: (*g).into() })
-            .collect()
+        [
+            (Some(9.0), "excellent"),
+            (Some(7.0), "good"),
+            (Some(6.0), "pass"),
+            (None, "fail"),
+        ]
+        .iter()
+        .map(|(m, g)| Grade {
+            min: *m,
+            grade: (*g).into(),
+        })
+        .collect()
     }
 
     #[test]
@@ -75,11 +89,21 @@ mod tests {
 
     #[test]
     fn undefined_metrics_are_not_failures() {
-        let t = Targets { visit_rate: Some(1.0), success_rate: Some(0.8), ..Targets::default() };
+        let t = Targets {
+            visit_rate: Some(1.0),
+            success_rate: Some(0.8),
+            ..Targets::default()
+        };
         let c = check_targets(&t, |m| if m == "visit_rate" { None } else { Some(0.5) });
         assert_eq!(c[0].result, "n/a");
         assert_eq!(c[1].result, "fail");
-        let c = check_targets(&Targets { visit_rate: Some(0.3), ..Targets::default() }, |_| Some(3.0 / 10.0));
+        let c = check_targets(
+            &Targets {
+                visit_rate: Some(0.3),
+                ..Targets::default()
+            },
+            |_| Some(3.0 / 10.0),
+        );
         assert_eq!(c[0].result, "pass");
     }
 }

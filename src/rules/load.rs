@@ -34,12 +34,22 @@ pub fn load_all(paths: &[impl AsRef<Path>], ov: &Overrides) -> Result<Rules, Vec
     }
     for v in &ov.variants {
         if !sets.iter().any(|s: &RuleSet| s.variants.iter().any(|x| &x.name == v)) && diags.is_empty() {
-            let known: Vec<String> = sets.iter().flat_map(|s| s.variants.iter().map(|x| x.name.clone())).collect();
+            let known: Vec<String> = sets
+                .iter()
+                .flat_map(|s| s.variants.iter().map(|x| x.name.clone()))
+                .collect();
             diags.push(Diagnostic::new(
                 Path::new("--variant"),
                 0,
                 "",
-                format!("unknown variant `{v}`; the rule files offer: {}", if known.is_empty() { "none".into() } else { known.join(", ") }),
+                format!(
+                    "unknown variant `{v}`; the rule files offer: {}",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             ));
         }
     }
@@ -48,7 +58,11 @@ pub fn load_all(paths: &[impl AsRef<Path>], ov: &Overrides) -> Result<Rules, Vec
         if let Some(first) = ids.insert(s.id.clone(), s.path.clone()) {
             diags.push(Diagnostic::file(
                 &s.path,
-                format!("rule file id `{}` is also used by {}; give one of them another `id`", s.id, first.display()),
+                format!(
+                    "rule file id `{}` is also used by {}; give one of them another `id`",
+                    s.id,
+                    first.display()
+                ),
             ));
         }
     }
@@ -64,7 +78,10 @@ pub fn load_one(path: &Path, ov: &Overrides) -> Result<RuleSet, Vec<Diagnostic>>
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![Diagnostic::file(path, format!("cannot read rule file: {e}"))])?;
     let raw: RawRuleFile = toml::from_str(&text).map_err(|e| vec![toml_error(path, &text, &e)])?;
-    let stem = raw.id.clone().unwrap_or_else(|| path.file_stem().map_or(String::new(), |s| s.to_string_lossy().into_owned()));
+    let stem = raw.id.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or(String::new(), |s| s.to_string_lossy().into_owned())
+    });
     let variant_names: Vec<String> = raw.variants.iter().map(|v| v.name.clone()).collect();
     let mut set = validate(path, &text, raw)?;
 
@@ -79,14 +96,23 @@ pub fn load_one(path: &Path, ov: &Overrides) -> Result<RuleSet, Vec<Diagnostic>>
     }
     for s in &ov.sets {
         let Some((k, val)) = s.split_once('=') else {
-            return Err(vec![Diagnostic::new(Path::new("--set"), 0, "", format!("expected RULE.key=value, found {s:?}"))]);
+            return Err(vec![Diagnostic::new(
+                Path::new("--set"),
+                0,
+                "",
+                format!("expected RULE.key=value, found {s:?}"),
+            )]);
         };
         let k = k.trim();
         // `property.repair.within` targets file `property`; `repair.within` targets any file
         // that has a rule `repair`.
         let key = match k.split_once('.') {
             Some((first, rest)) if first == stem => rest.to_string(),
-            Some((first, _)) if set.rules.iter().any(|r| r.short_id == first) || first == "defaults" || first == "calendar" => k.to_string(),
+            Some((first, _))
+                if set.rules.iter().any(|r| r.short_id == first) || first == "defaults" || first == "calendar" =>
+            {
+                k.to_string()
+            }
             _ => continue,
         };
         assigns.push((key, val.trim().to_string()));
@@ -121,7 +147,9 @@ fn apply(table: &mut toml::Table, path: &str, value: &str) -> Result<(), String>
     let mut segs = path.split('.');
     let first = segs.next().unwrap_or_default();
     let mut cur: &mut toml::Value = if first == "defaults" || first == "calendar" {
-        table.entry(first).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        table
+            .entry(first)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
     } else {
         let rules = table
             .get_mut("rule")
@@ -146,15 +174,21 @@ fn apply(table: &mut toml::Table, path: &str, value: &str) -> Result<(), String>
                 .get_mut("step")
                 .and_then(|s| s.as_array_mut())
                 .ok_or_else(|| format!("cannot set {path:?}: the rule has no steps"))?;
-            cur = arr.get_mut(n.wrapping_sub(1)).ok_or_else(|| format!("cannot set {path:?}: no step {n}"))?;
+            cur = arr
+                .get_mut(n.wrapping_sub(1))
+                .ok_or_else(|| format!("cannot set {path:?}: no step {n}"))?;
             continue;
         }
-        let t = cur.as_table_mut().ok_or_else(|| format!("cannot set {path:?}: {seg} is not inside a table"))?;
+        let t = cur
+            .as_table_mut()
+            .ok_or_else(|| format!("cannot set {path:?}: {seg} is not inside a table"))?;
         if last {
             t.insert((*seg).to_string(), val);
             return Ok(());
         }
-        cur = t.entry((*seg).to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        cur = t
+            .entry((*seg).to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     }
     Err(format!("cannot set {path:?}"))
 }

@@ -16,7 +16,7 @@ pub mod validate;
 
 use crate::calendar::hours::CallHours;
 use crate::calendar::period::PeriodKind;
-use crate::calendar::{CallOn, Calendar};
+use crate::calendar::{Calendar, CallOn};
 use crate::model::values::Channel;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -62,8 +62,7 @@ impl Offset {
     pub const ZERO: Offset = Offset { n: 0, unit: Unit::Days };
 
     /// What `parse` accepts.
-    pub const EXPECTED: &'static str =
-        "a duration like 24h, 3d, 10wd (working days), 1w, 2m (months), 1q or 1y";
+    pub const EXPECTED: &'static str = "a duration like 24h, 3d, 10wd (working days), 1w, 2m (months), 1q or 1y";
 
     /// Parses `3d` and friends.
     pub fn parse(s: &str) -> Option<Offset> {

@@ -149,9 +149,7 @@ pub enum RawAssignee {
     /// A fixed role.
     Role(String),
     /// A column of the order (e.g. the treating doctor).
-    Column {
-        column: String,
-    },
+    Column { column: String },
     /// A role chosen by the value of a column (e.g. severity).
     By {
         by: String,

@@ -2,13 +2,12 @@
 
 use super::raw::{self, RawAssignee, RawCallPolicy, RawRule, RawRuleFile};
 use super::{
-    Assignee, Band, Cadence, CadenceTarget, CallPolicy, ChannelMix, Condition, Exclusion, Grade,
-    Offset, Rate, Require, Rule, RuleSet, SampleUnit, Sampling, Schedule, Share, Step, Targets,
-    Variant,
+    Assignee, Band, Cadence, CadenceTarget, CallPolicy, ChannelMix, Condition, Exclusion, Grade, Offset, Rate, Require,
+    Rule, RuleSet, SampleUnit, Sampling, Schedule, Share, Step, Targets, Variant,
 };
 use crate::calendar::hours::{parse_month_day, CallHours, Season, TimeRange};
 use crate::calendar::period::PeriodKind;
-use crate::calendar::{file as calfile, CallOn, Calendar};
+use crate::calendar::{file as calfile, Calendar, CallOn};
 use crate::diag::{line_col, Diagnostic};
 use crate::model::values::Channel;
 use std::path::Path;
@@ -32,19 +31,31 @@ impl Ctx<'_> {
     fn offset(&mut self, s: &Spanned<String>, key: &str) -> Offset {
         Offset::parse(s.get_ref()).unwrap_or_else(|| {
             let line = self.line(s);
-            self.err(line, key, format!("expected {}, found {:?}", Offset::EXPECTED, s.get_ref()));
+            self.err(
+                line,
+                key,
+                format!("expected {}, found {:?}", Offset::EXPECTED, s.get_ref()),
+            );
             Offset::ZERO
         })
     }
     fn channel(&mut self, s: &str, line: u64) -> Channel {
         s.parse().unwrap_or_else(|()| {
-            self.err(line, "channel", format!("expected one of {}, found {s:?}", Channel::expected()));
+            self.err(
+                line,
+                "channel",
+                format!("expected one of {}, found {s:?}", Channel::expected()),
+            );
             Channel::Phone
         })
     }
     fn rate(&mut self, r: f64, line: u64, key: &str) -> u32 {
         if !(0.0..=1.0).contains(&r) || r.is_nan() {
-            self.err(line, key, format!("expected a rate between 0 and 1 (0.3 for 30%), found {r}"));
+            self.err(
+                line,
+                key,
+                format!("expected a rate between 0 and 1 (0.3 for 30%), found {r}"),
+            );
             return 10_000;
         }
         // Basis points keep the selection arithmetic in integers (no float drift).
@@ -54,18 +65,30 @@ impl Ctx<'_> {
 
 /// Validates a parsed rule file. `text` is the file's text, for line numbers.
 pub fn validate(path: &Path, text: &str, raw: RawRuleFile) -> Result<RuleSet, Vec<Diagnostic>> {
-    let mut cx = Ctx { path, text, diags: Vec::new() };
-    let set_id = raw
-        .id
-        .clone()
-        .unwrap_or_else(|| path.file_stem().map_or("rules".into(), |s| s.to_string_lossy().into_owned()));
+    let mut cx = Ctx {
+        path,
+        text,
+        diags: Vec::new(),
+    };
+    let set_id = raw.id.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or("rules".into(), |s| s.to_string_lossy().into_owned())
+    });
     if set_id.is_empty() || set_id.contains(['/', ' ']) {
-        cx.err(1, "id", format!("rule file id {set_id:?} must be non-empty, without spaces or `/`"));
+        cx.err(
+            1,
+            "id",
+            format!("rule file id {set_id:?} must be non-empty, without spaces or `/`"),
+        );
     }
     let version = raw.version.get_ref().trim().to_string();
     if version.is_empty() {
         let l = cx.line(&raw.version);
-        cx.err(l, "version", "expected a version string like \"2026.1\", found an empty string");
+        cx.err(
+            l,
+            "version",
+            "expected a version string like \"2026.1\", found an empty string",
+        );
     }
 
     let file_calls = call_policy(&mut cx, raw.calendar.as_ref(), None);
@@ -76,10 +99,18 @@ pub fn validate(path: &Path, text: &str, raw: RawRuleFile) -> Result<RuleSet, Ve
         let line = cx.line(&r.id);
         let short = r.id.get_ref().clone();
         if let Some(first) = seen.insert(short.clone(), line) {
-            cx.err(line, "id", format!("duplicate rule id `{short}` (first defined on line {first})"));
+            cx.err(
+                line,
+                "id",
+                format!("duplicate rule id `{short}` (first defined on line {first})"),
+            );
         }
         if short.is_empty() || short.contains(['/', ' ', '.']) {
-            cx.err(line, "id", format!("rule id {short:?} must be non-empty, without spaces, `.` or `/`"));
+            cx.err(
+                line,
+                "id",
+                format!("rule id {short:?} must be non-empty, without spaces, `.` or `/`"),
+            );
         }
         if let Some(rule) = rule(&mut cx, &set_id, &file_calls, defaults, r, line) {
             rules.push(rule);
@@ -183,7 +214,11 @@ fn call_policy(cx: &mut Ctx<'_>, raw: Option<&RawCallPolicy>, base: Option<&Call
             }
             Err(ds) => {
                 let l = cx.line(f);
-                cx.err(l, "calendar.file", format!("calendar {} is invalid:", cal_path.display()));
+                cx.err(
+                    l,
+                    "calendar.file",
+                    format!("calendar {} is invalid:", cal_path.display()),
+                );
                 cx.diags.extend(ds);
             }
         }
@@ -193,7 +228,11 @@ fn call_policy(cx: &mut Ctx<'_>, raw: Option<&RawCallPolicy>, base: Option<&Call
             Some(v) => p.call_on = v,
             None => {
                 let l = cx.line(c);
-                cx.err(l, "call_on", format!("expected any, no_holidays or workdays, found {:?}", c.get_ref()));
+                cx.err(
+                    l,
+                    "call_on",
+                    format!("expected any, no_holidays or workdays, found {:?}", c.get_ref()),
+                );
             }
         }
     }
@@ -208,7 +247,12 @@ fn call_policy(cx: &mut Ctx<'_>, raw: Option<&RawCallPolicy>, base: Option<&Call
                 let from = month_day(cx, &s.from);
                 let to = month_day(cx, &s.to);
                 let hours = ranges(cx, &s.call_hours);
-                Some(Season { name: s.name.clone(), from: from?, to: to?, hours })
+                Some(Season {
+                    name: s.name.clone(),
+                    from: from?,
+                    to: to?,
+                    hours,
+                })
             })
             .collect();
     }
@@ -219,7 +263,11 @@ fn month_day(cx: &mut Ctx<'_>, s: &Spanned<String>) -> Option<(u32, u32)> {
     let r = parse_month_day(s.get_ref());
     if r.is_none() {
         let l = cx.line(s);
-        cx.err(l, "season", format!("expected a month-day like 05-01, found {:?}", s.get_ref()));
+        cx.err(
+            l,
+            "season",
+            format!("expected a month-day like 05-01, found {:?}", s.get_ref()),
+        );
     }
     r
 }
@@ -272,7 +320,11 @@ fn rule(
     let id = format!("{set_id}.{short}");
     let n_before = cx.diags.len();
     if r.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        cx.err(line, "source", format!("rule `{short}`: every rule must cite its policy in `source` (seed file and section)"));
+        cx.err(
+            line,
+            "source",
+            format!("rule `{short}`: every rule must cite its policy in `source` (seed file and section)"),
+        );
     }
     let channels: Vec<Channel> = r
         .channel
@@ -292,12 +344,20 @@ fn rule(
     let mut steps = Vec::new();
     if r.cadence.is_none() {
         if r.anchor.is_none() && r.steps.iter().any(|s| s.anchor.is_none()) {
-            cx.err(line, "anchor", format!("rule `{short}`: expected `anchor` (the order column the window counts from), found none"));
+            cx.err(
+                line,
+                "anchor",
+                format!("rule `{short}`: expected `anchor` (the order column the window counts from), found none"),
+            );
         }
         let rule_anchor = r.anchor.as_ref().map(|a| a.get_ref().clone()).unwrap_or_default();
         if r.steps.is_empty() {
             if r.within.is_none() && r.after.is_none() {
-                cx.err(line, "within", format!("rule `{short}`: expected `within` (e.g. \"3d\") or `after`, or [[rule.step]] entries"));
+                cx.err(
+                    line,
+                    "within",
+                    format!("rule `{short}`: expected `within` (e.g. \"3d\") or `after`, or [[rule.step]] entries"),
+                );
             }
             let after = r.after.as_ref().map_or(Offset::ZERO, |a| cx.offset(a, "after"));
             let within = r.within.as_ref().map_or(after, |w| cx.offset(w, "within"));
@@ -311,7 +371,11 @@ fn rule(
             });
         } else {
             if r.within.is_some() || r.after.is_some() {
-                cx.err(line, "within", format!("rule `{short}`: `after`/`within` belong in each [[rule.step]] when steps are given"));
+                cx.err(
+                    line,
+                    "within",
+                    format!("rule `{short}`: `after`/`within` belong in each [[rule.step]] when steps are given"),
+                );
             }
             for (i, s) in r.steps.iter().enumerate() {
                 let after = s.after.as_ref().map_or(Offset::ZERO, |a| cx.offset(a, "after"));
@@ -333,10 +397,21 @@ fn rule(
         }
         for s in &steps {
             if s.within.approx_days() < s.after.approx_days() {
-                cx.err(line, "within", format!("rule `{short}` step `{}`: window closes ({}) before it opens ({})", s.name, s.within, s.after));
+                cx.err(
+                    line,
+                    "within",
+                    format!(
+                        "rule `{short}` step `{}`: window closes ({}) before it opens ({})",
+                        s.name, s.within, s.after
+                    ),
+                );
             }
             if s.name.contains(['/', ' ']) {
-                cx.err(line, "step", format!("rule `{short}`: step name {:?} must not contain `/` or spaces", s.name));
+                cx.err(
+                    line,
+                    "step",
+                    format!("rule `{short}`: step name {:?} must not contain `/` or spaces", s.name),
+                );
             }
         }
         let mut names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
@@ -345,7 +420,11 @@ fn rule(
             cx.err(line, "step", format!("rule `{short}`: step names must be unique"));
         }
         if kinds.is_empty() && r.matches.is_empty() {
-            cx.err(line, "kind", format!("rule `{short}`: expected `kind` (the order kinds it applies to)"));
+            cx.err(
+                line,
+                "kind",
+                format!("rule `{short}`: expected `kind` (the order kinds it applies to)"),
+            );
         }
     }
 
@@ -379,7 +458,11 @@ fn rule(
     let sample = r.sample.as_ref().map(|s| {
         let per = PeriodKind::parse(s.per.get_ref()).unwrap_or_else(|| {
             let l = cx.line(&s.per);
-            cx.err(l, "sample.per", format!("expected one of {}, found {:?}", PeriodKind::EXPECTED, s.per.get_ref()));
+            cx.err(
+                l,
+                "sample.per",
+                format!("expected one of {}, found {:?}", PeriodKind::EXPECTED, s.per.get_ref()),
+            );
             PeriodKind::Month
         });
         let rate = if s.tiers.is_empty() {
@@ -387,15 +470,27 @@ fn rule(
                 Some(x) => Rate::Fixed(cx.rate(x, line, "sample.rate")),
                 None if s.min.is_some() => Rate::Fixed(0),
                 None => {
-                    cx.err(line, "sample", format!("rule `{short}`: a sample needs `rate`, `tiers` or `min`"));
+                    cx.err(
+                        line,
+                        "sample",
+                        format!("rule `{short}`: a sample needs `rate`, `tiers` or `min`"),
+                    );
                     Rate::Fixed(10_000)
                 }
             }
         } else {
-            let mut rows: Vec<(u32, u32)> = s.tiers.iter().map(|t| (t.min_population, cx.rate(t.rate, line, "sample.tiers"))).collect();
+            let mut rows: Vec<(u32, u32)> = s
+                .tiers
+                .iter()
+                .map(|t| (t.min_population, cx.rate(t.rate, line, "sample.tiers")))
+                .collect();
             rows.sort_unstable();
             if rows.windows(2).any(|w| w[0].0 == w[1].0) {
-                cx.err(line, "sample.tiers", format!("rule `{short}`: two tiers share a min_population"));
+                cx.err(
+                    line,
+                    "sample.tiers",
+                    format!("rule `{short}`: two tiers share a min_population"),
+                );
             }
             Rate::Tiered(rows)
         };
@@ -403,19 +498,37 @@ fn rule(
             "order" => SampleUnit::Order,
             "customer" | "household" => SampleUnit::Customer,
             other => {
-                cx.err(line, "sample.unit", format!("expected order or customer, found {other:?}"));
+                cx.err(
+                    line,
+                    "sample.unit",
+                    format!("expected order or customer, found {other:?}"),
+                );
                 SampleUnit::Order
             }
         };
-        Sampling { rate, per, unit, min: s.min.unwrap_or(0), max: s.max, seed: s.seed.clone().unwrap_or_default() }
+        Sampling {
+            rate,
+            per,
+            unit,
+            min: s.min.unwrap_or(0),
+            max: s.max,
+            seed: s.seed.clone().unwrap_or_default(),
+        }
     });
 
     let cadence = r.cadence.as_ref().map(|c| {
         let target = match c.per.as_str() {
-            "customer" => CadenceTarget::Customers { segments: c.segments.clone(), flags: c.flags.clone() },
+            "customer" => CadenceTarget::Customers {
+                segments: c.segments.clone(),
+                flags: c.flags.clone(),
+            },
             "order" => {
                 if r.anchor.is_none() {
-                    cx.err(line, "anchor", format!("rule `{short}`: an order cadence needs `anchor`"));
+                    cx.err(
+                        line,
+                        "anchor",
+                        format!("rule `{short}`: an order cadence needs `anchor`"),
+                    );
                 }
                 if kinds.is_empty() {
                     cx.err(line, "kind", format!("rule `{short}`: an order cadence needs `kind`"));
@@ -423,7 +536,11 @@ fn rule(
                 CadenceTarget::Orders
             }
             other => {
-                cx.err(line, "cadence.per", format!("expected customer or order, found {other:?}"));
+                cx.err(
+                    line,
+                    "cadence.per",
+                    format!("expected customer or order, found {other:?}"),
+                );
                 CadenceTarget::Orders
             }
         };
@@ -431,7 +548,15 @@ fn rule(
             let every = c.every.as_ref().map_or(PeriodKind::Month, |e| {
                 PeriodKind::parse(e.get_ref()).unwrap_or_else(|| {
                     let l = cx.line(e);
-                    cx.err(l, "cadence.every", format!("expected one of {}, found {:?} (use phases = [...] for offsets from an anchor)", PeriodKind::EXPECTED, e.get_ref()));
+                    cx.err(
+                        l,
+                        "cadence.every",
+                        format!(
+                            "expected one of {}, found {:?} (use phases = [...] for offsets from an anchor)",
+                            PeriodKind::EXPECTED,
+                            e.get_ref()
+                        ),
+                    );
                     PeriodKind::Month
                 })
             });
@@ -439,26 +564,45 @@ fn rule(
                 cx.err(line, "cadence.months", "expected months between 1 and 12");
             }
             if matches!(target, CadenceTarget::Orders) {
-                cx.err(line, "cadence", format!("rule `{short}`: an order cadence needs `phases` (offsets from its anchor)"));
+                cx.err(
+                    line,
+                    "cadence",
+                    format!("rule `{short}`: an order cadence needs `phases` (offsets from its anchor)"),
+                );
             }
-            Schedule::Aligned { every, months: c.months.clone() }
+            Schedule::Aligned {
+                every,
+                months: c.months.clone(),
+            }
         } else {
             Schedule::Phased(
                 c.phases
                     .iter()
-                    .map(|p| (p.until.as_ref().map(|u| cx.offset(u, "phases.until")), cx.offset(&p.every, "phases.every")))
+                    .map(|p| {
+                        (
+                            p.until.as_ref().map(|u| cx.offset(u, "phases.until")),
+                            cx.offset(&p.every, "phases.every"),
+                        )
+                    })
                     .collect(),
             )
         };
         if let Schedule::Phased(ph) = &schedule {
             if ph.iter().any(|(_, e)| e.n == 0) {
-                cx.err(line, "cadence.phases", format!("rule `{short}`: a phase's `every` must be more than zero"));
+                cx.err(
+                    line,
+                    "cadence.phases",
+                    format!("rule `{short}`: a phase's `every` must be more than zero"),
+                );
             }
         }
         let require = c
             .require
             .iter()
-            .map(|q| Require { channels: q.channels.iter().map(|ch| cx.channel(ch, line)).collect(), count: q.count })
+            .map(|q| Require {
+                channels: q.channels.iter().map(|ch| cx.channel(ch, line)).collect(),
+                count: q.count,
+            })
             .collect();
         Cadence {
             target,
@@ -480,28 +624,52 @@ fn rule(
             assignee: rule_assignee.clone(),
         }];
         if matches!(c.target, CadenceTarget::Customers { .. }) && !kinds.is_empty() {
-            cx.err(line, "kind", format!("rule `{short}`: a customer cadence does not take `kind`"));
+            cx.err(
+                line,
+                "kind",
+                format!("rule `{short}`: a customer cadence does not take `kind`"),
+            );
         }
     }
 
     let targets = r.targets.clone().unwrap_or_default();
-    for (k, v) in [("visit_rate", targets.visit_rate), ("success_rate", targets.success_rate), ("on_time_rate", targets.on_time_rate), ("satisfied_rate", targets.satisfied_rate)] {
+    for (k, v) in [
+        ("visit_rate", targets.visit_rate),
+        ("success_rate", targets.success_rate),
+        ("on_time_rate", targets.on_time_rate),
+        ("satisfied_rate", targets.satisfied_rate),
+    ] {
         if let Some(v) = v {
             if !(0.0..=1.0).contains(&v) {
-                cx.err(line, "targets", format!("rule `{short}`: target {k} must be between 0 and 1, found {v}"));
+                cx.err(
+                    line,
+                    "targets",
+                    format!("rule `{short}`: target {k} must be between 0 and 1, found {v}"),
+                );
             }
         }
     }
     let scale = r.score_scale.or(d.score_scale).unwrap_or([0.0, 10.0]);
     if scale[0] >= scale[1] {
-        cx.err(line, "score_scale", format!("rule `{short}`: score_scale [{}, {}] must run from low to high", scale[0], scale[1]));
+        cx.err(
+            line,
+            "score_scale",
+            format!(
+                "rule `{short}`: score_scale [{}, {}] must run from low to high",
+                scale[0], scale[1]
+            ),
+        );
     }
     let calls = call_policy(cx, r.calendar.as_ref(), Some(file_calls));
     let effective_from = date_value(cx, r.effective_from.as_ref(), line, "effective_from");
     let effective_until = date_value(cx, r.effective_until.as_ref(), line, "effective_until");
     if let (Some(f), Some(u)) = (effective_from, effective_until) {
         if f > u {
-            cx.err(line, "effective_until", format!("rule `{short}`: effective_until {u} is before effective_from {f}"));
+            cx.err(
+                line,
+                "effective_until",
+                format!("rule `{short}`: effective_until {u} is before effective_from {f}"),
+            );
         }
     }
     let cooldown = r.cooldown.as_ref().or(d.cooldown.as_ref()).map(|c| {
@@ -521,11 +689,22 @@ fn rule(
         source: r.source.clone().unwrap_or_default(),
         notes: r.notes.clone().unwrap_or_default(),
         kinds,
-        matches: r.matches.iter().map(|(k, v)| (k.clone(), v.to_vec().iter().map(|s| s.trim().to_lowercase()).collect())).collect(),
+        matches: r
+            .matches
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_vec().iter().map(|s| s.trim().to_lowercase()).collect()))
+            .collect(),
         steps,
         channels,
         max_attempts: r.max_attempts.or(d.max_attempts).unwrap_or(3),
-        exclude_flags: r.exclude_flags.clone().or_else(|| d.exclude_flags.clone()).unwrap_or_default().iter().map(|f| f.to_lowercase()).collect(),
+        exclude_flags: r
+            .exclude_flags
+            .clone()
+            .or_else(|| d.exclude_flags.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.to_lowercase())
+            .collect(),
         exclusions,
         calls,
         effective_from,
@@ -540,7 +719,14 @@ fn rule(
             satisfied_rate: targets.satisfied_rate,
             score_avg: targets.score_avg,
         },
-        grades: r.grades.iter().map(|g| Grade { min: g.min, grade: g.grade.clone() }).collect(),
+        grades: r
+            .grades
+            .iter()
+            .map(|g| Grade {
+                min: g.min,
+                grade: g.grade.clone(),
+            })
+            .collect(),
         score_scale: (scale[0], scale[1]),
         satisfied_at: r.satisfied_at.or(d.satisfied_at).unwrap_or(scale[1] * 0.8),
         min_visits: r.min_visits,

@@ -23,12 +23,18 @@ pub struct Slot {
 
 /// Aligned slots whose period starts within `[from, to]`.
 pub fn aligned_slots(c: &Cadence, from: NaiveDate, to: NaiveDate) -> Vec<Slot> {
-    let Schedule::Aligned { every, months } = &c.schedule else { return Vec::new() };
+    let Schedule::Aligned { every, months } = &c.schedule else {
+        return Vec::new();
+    };
     let mut p = Period::containing(*every, from);
     let mut out = Vec::new();
     while p.start <= to && out.len() < 10_000 {
         if months.is_empty() || months.contains(&p.start.month()) {
-            out.push(Slot { label: p.to_string(), start: p.start, end: p.end });
+            out.push(Slot {
+                label: p.to_string(),
+                start: p.start,
+                end: p.end,
+            });
         }
         p = p.next();
     }
@@ -37,8 +43,16 @@ pub fn aligned_slots(c: &Cadence, from: NaiveDate, to: NaiveDate) -> Vec<Slot> {
 
 /// Anchored slots from `anchor` up to the cadence's end (`until`, or `end_date`),
 /// generating no slot that starts after `horizon`.
-pub fn phased_slots(c: &Cadence, anchor: NaiveDateTime, end_date: Option<NaiveDate>, horizon: NaiveDate, cal: &Calendar) -> Vec<Slot> {
-    let Schedule::Phased(phases) = &c.schedule else { return Vec::new() };
+pub fn phased_slots(
+    c: &Cadence,
+    anchor: NaiveDateTime,
+    end_date: Option<NaiveDate>,
+    horizon: NaiveDate,
+    cal: &Calendar,
+) -> Vec<Slot> {
+    let Schedule::Phased(phases) = &c.schedule else {
+        return Vec::new();
+    };
     let stop = match (c.until.map(|u| add_offset(anchor, u, cal)), end_date) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -50,12 +64,23 @@ pub fn phased_slots(c: &Cadence, anchor: NaiveDateTime, end_date: Option<NaiveDa
         let phase_end = until.map(|u| add_offset(anchor, u, cal));
         let mut k = 1;
         loop {
-            let step = crate::rules::Offset { n: every.n * k, unit: every.unit };
+            let step = crate::rules::Offset {
+                n: every.n * k,
+                unit: every.unit,
+            };
             let end = add_offset(phase_start, step, cal);
-            if phase_end.is_some_and(|pe| end > pe) || stop.is_some_and(|s| end > s) || prev_end > horizon || out.len() >= 1000 {
+            if phase_end.is_some_and(|pe| end > pe)
+                || stop.is_some_and(|s| end > s)
+                || prev_end > horizon
+                || out.len() >= 1000
+            {
                 break;
             }
-            out.push(Slot { label: format!("s{}", out.len() + 1), start: prev_end.succ_opt().unwrap_or(prev_end), end });
+            out.push(Slot {
+                label: format!("s{}", out.len() + 1),
+                start: prev_end.succ_opt().unwrap_or(prev_end),
+                end,
+            });
             prev_end = end;
             k += 1;
         }
@@ -75,7 +100,10 @@ pub fn phased_slots(c: &Cadence, anchor: NaiveDateTime, end_date: Option<NaiveDa
 pub fn missing(require: &[Require], default: Channel, reached: &[&Reach]) -> Vec<(String, u32, u32)> {
     let owned;
     let reqs: &[Require] = if require.is_empty() {
-        owned = [Require { channels: vec![default], count: 1 }];
+        owned = [Require {
+            channels: vec![default],
+            count: 1,
+        }];
         &owned
     } else {
         require
@@ -111,7 +139,11 @@ mod tests {
         let o = |s| Offset::parse(s).unwrap();
         let c = Cadence {
             target: CadenceTarget::Orders,
-            schedule: Schedule::Phased(vec![(Some(o("1y")), o("3m")), (Some(o("2y")), o("6m")), (None, o("1y"))]),
+            schedule: Schedule::Phased(vec![
+                (Some(o("1y")), o("3m")),
+                (Some(o("2y")), o("6m")),
+                (None, o("1y")),
+            ]),
             until: Some(o("3y")),
             until_column: None,
             start: None,
@@ -122,7 +154,15 @@ mod tests {
         let ends: Vec<String> = slots.iter().map(|s| s.end.to_string()).collect();
         assert_eq!(
             ends,
-            ["2024-04-30", "2024-07-31", "2024-10-31", "2025-01-31", "2025-07-31", "2026-01-31", "2027-01-31"]
+            [
+                "2024-04-30",
+                "2024-07-31",
+                "2024-10-31",
+                "2025-01-31",
+                "2025-07-31",
+                "2026-01-31",
+                "2027-01-31"
+            ]
         );
         assert_eq!(slots[0].start, d("2024-02-01"));
         assert_eq!(slots[4].start, d("2025-02-01"));
@@ -130,10 +170,22 @@ mod tests {
 
     #[test]
     fn a_maker_with_one_onsite_and_one_call_still_owes_one_call() {
-        let reach = |c| Reach { at: d("2026-11-05").and_hms_opt(10, 0, 0).unwrap(), channel: c, score: None, signed: false, visitor: String::new() };
+        let reach = |c| Reach {
+            at: d("2026-11-05").and_hms_opt(10, 0, 0).unwrap(),
+            channel: c,
+            score: None,
+            signed: false,
+            visitor: String::new(),
+        };
         let req = vec![
-            Require { channels: vec![Channel::Onsite], count: 1 },
-            Require { channels: vec![Channel::Phone, Channel::Wechat], count: 2 },
+            Require {
+                channels: vec![Channel::Onsite],
+                count: 1,
+            },
+            Require {
+                channels: vec![Channel::Phone, Channel::Wechat],
+                count: 2,
+            },
         ];
         let (a, b) = (reach(Channel::Onsite), reach(Channel::Phone));
         let m = missing(&req, Channel::Phone, &[&a, &b]);
@@ -143,14 +195,23 @@ mod tests {
     #[test]
     fn fixed_months_pick_january_and_july() {
         let c = Cadence {
-            target: CadenceTarget::Customers { segments: vec![], flags: vec![] },
-            schedule: Schedule::Aligned { every: crate::calendar::period::PeriodKind::Month, months: vec![1, 7] },
+            target: CadenceTarget::Customers {
+                segments: vec![],
+                flags: vec![],
+            },
+            schedule: Schedule::Aligned {
+                every: crate::calendar::period::PeriodKind::Month,
+                months: vec![1, 7],
+            },
             until: None,
             until_column: None,
             start: None,
             require: vec![],
         };
         let s = aligned_slots(&c, d("2026-01-15"), d("2026-12-31"));
-        assert_eq!(s.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(), ["2026-01", "2026-07"]);
+        assert_eq!(
+            s.iter().map(|x| x.label.as_str()).collect::<Vec<_>>(),
+            ["2026-01", "2026-07"]
+        );
     }
 }

@@ -26,7 +26,12 @@ impl Contacts {
 
     /// The latest contact strictly before `date`.
     pub fn last_before(&self, customer: usize, date: NaiveDate) -> Option<NaiveDate> {
-        self.by_customer.get(&customer)?.iter().filter(|d| **d < date).max().copied()
+        self.by_customer
+            .get(&customer)?
+            .iter()
+            .filter(|d| **d < date)
+            .max()
+            .copied()
     }
 }
 

@@ -91,13 +91,21 @@ pub fn select(units: &[UnitMeta], s: &Sampling, rule: &str, period: &Period, clo
             .collect();
         // Units outside their cool-down first, then by hash: fair and deterministic.
         rest.sort_unstable();
-        for (_, _, i) in rest.into_iter().take(usize::try_from(need - count).unwrap_or(usize::MAX)) {
+        for (_, _, i) in rest
+            .into_iter()
+            .take(usize::try_from(need - count).unwrap_or(usize::MAX))
+        {
             selected[i] = true;
             topup[i] = true;
             count += 1;
         }
     }
-    Selection { selected, topup, required: need, over: count.saturating_sub(need) }
+    Selection {
+        selected,
+        topup,
+        required: need,
+        over: count.saturating_sub(need),
+    }
 }
 
 #[cfg(test)]
@@ -108,10 +116,22 @@ mod tests {
     use proptest::prelude::*;
 
     fn sampling(rate: Rate, min: u32) -> Sampling {
-        Sampling { rate, per: PeriodKind::Month, unit: SampleUnit::Order, min, max: None, seed: "s".into() }
+        Sampling {
+            rate,
+            per: PeriodKind::Month,
+            unit: SampleUnit::Order,
+            min,
+            max: None,
+            seed: "s".into(),
+        }
     }
     fn units(n: usize) -> Vec<UnitMeta> {
-        (0..n).map(|i| UnitMeta { key: format!("O{i}"), blocked: false }).collect()
+        (0..n)
+            .map(|i| UnitMeta {
+                key: format!("O{i}"),
+                blocked: false,
+            })
+            .collect()
     }
     fn period() -> Period {
         Period::parse("2026-10").unwrap()

@@ -1,0 +1,226 @@
+//! Golden due lists on the property and hospital examples, in every format.
+
+use crate::util::{golden, run};
+
+#[test]
+fn due_lists_on_the_examples_in_every_format() {
+    for industry in ["property", "hospital"] {
+        for fmt in ["table", "csv", "json"] {
+            let rules = format!("rules/{industry}.toml");
+            let data = format!("examples/{industry}");
+            let o = run(&[
+                "due",
+                "--rules",
+                &rules,
+                "--data",
+                &data,
+                "--date",
+                "2026-11-23",
+                "--horizon",
+                "7",
+                "--format",
+                fmt,
+            ]);
+            assert_eq!(o.code, 0, "{}", o.stderr);
+            golden(&format!("due-{industry}.{fmt}"), &o.stdout);
+        }
+    }
+}
+
+#[test]
+fn identical_inputs_give_byte_identical_outputs() {
+    let a = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    let b = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn complaint_due_today_is_listed_with_severity_assignee() {
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    let row = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("property.complaint/P-002/1,"))
+        .expect("P-002 listed");
+    // Important complaint closed 2026-11-20 11:00: due by 11-23, two failed attempts so far.
+    assert!(
+        row.contains(",2026-11-20,2026-11-20,2026-11-23,due,0,2,phone,department_supervisor,"),
+        "{row}"
+    );
+    // Excluded (anonymous, written reply, dispute flag), completed, refused and unreachable items are not listed.
+    for gone in ["P-003/", "P-004/", "P-005/", "P-006/", "P-007/", "P-008/"] {
+        assert!(
+            !o.stdout.contains(&format!("property.complaint/{gone}")),
+            "{gone} listed"
+        );
+    }
+}
+
+#[test]
+fn group_by_customer_merges_a_customers_items() {
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+        "--horizon",
+        "7",
+        "--group-by",
+        "customer",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    golden("due-property-grouped.csv", &o.stdout);
+    let c002 = o.stdout.lines().find(|l| l.starts_with("C002,")).unwrap();
+    assert!(c002.contains("property.complaint/P-002/1;"), "{c002}");
+}
+
+#[test]
+fn output_file_is_written_atomically_and_mask_phone_and_bom_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("due.csv");
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/hospital.toml",
+        "--data",
+        "examples/hospital",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+        "--bom",
+        "--mask-phone",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("139****0001"), "{text}");
+    assert!(!text.contains("13900010001"));
+    // Only the output file is left in the directory (no temporary file).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn explain_tells_why_an_item_is_or_is_not_listed() {
+    let o = run(&[
+        "explain",
+        "property.repair/R-002/1",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    golden("explain-repair.txt", &o.stdout);
+    assert!(o.stdout.contains("sampled:  selected"), "{}", o.stdout);
+    let o = run(&[
+        "explain",
+        "property.complaint/P-005/1",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+    ]);
+    assert!(o.stdout.contains("excluded: yes — anonymous complaint"), "{}", o.stdout);
+    let o = run(&[
+        "explain",
+        "property.complaint/P-009/1",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        "examples/property",
+        "--date",
+        "2026-11-23",
+    ]);
+    assert!(
+        o.stdout.contains("the anchor column `closed_at` is empty"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn variants_change_the_rule_without_editing_the_file() {
+    let o = run(&[
+        "explain",
+        "hospital.discharge_general/ZY-1010/1",
+        "--rules",
+        "rules/hospital.toml",
+        "--data",
+        "examples/hospital",
+        "--date",
+        "2026-11-23",
+        "--variant",
+        "baihe-15-30",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("window:   2026-12-02 .. 2026-12-17"), "{}", o.stdout);
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/hospital.toml",
+        "--data",
+        "examples/hospital",
+        "--date",
+        "2026-11-23",
+        "--set",
+        "discharge_general.within=\"20d\"",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("hospital.discharge_general/ZY-1002") || !o.stdout.is_empty());
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/hospital.toml",
+        "--data",
+        "examples/hospital",
+        "--variant",
+        "nope",
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("unknown variant `nope`"), "{}", o.stderr);
+}

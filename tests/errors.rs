@@ -1,0 +1,202 @@
+//! The error catalogue: each kind of bad input exits 2 with a located message.
+
+use crate::util::{copy_example, root, run};
+use std::path::Path;
+
+fn due(rules: &str, data: &Path) -> crate::util::Out {
+    run(&[
+        "due",
+        "--rules",
+        rules,
+        "--data",
+        data.to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+    ])
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    assert!(s.contains(from), "{from} not in {file}");
+    std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
+}
+
+fn expect(o: &crate::util::Out, parts: &[&str]) {
+    assert_eq!(o.code, 2, "stderr: {}", o.stderr);
+    for p in parts {
+        assert!(o.stderr.contains(p), "missing {p:?} in:\n{}", o.stderr);
+    }
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+}
+
+#[test]
+fn missing_column() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "order_id,customer_id", "id,customer_id");
+    expect(
+        &due("rules/property.toml", d.path()),
+        &["orders.csv:1: header: missing required column `order_id`"],
+    );
+}
+
+#[test]
+fn unknown_customer() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
+    expect(
+        &due("rules/property.toml", d.path()),
+        &["orders.csv:2: column `customer_id` (field 2): unknown customer \"C999\""],
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-002,C002", "P-001,C002");
+    edit(d.path(), "customers.csv", "C002,李秀英", "C001,李秀英");
+    let o = due("rules/property.toml", d.path());
+    expect(
+        &o,
+        &[
+            "customers.csv:3: column `customer_id` (field 1): duplicate customer_id \"C001\" (first on line 2)",
+            "orders.csv:3: column `order_id` (field 1): duplicate order_id \"P-001\" (first on line 2)",
+        ],
+    );
+}
+
+#[test]
+fn unparsable_date() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "2026-11-21 16:30", "2026-13-01");
+    expect(&due("rules/property.toml", d.path()), &["orders.csv:2: column `closed_at` (field 8): expected a date like 2026-11-23, 2026/11/23 or 2026-11-23 14:30, found \"2026-13-01\""]);
+}
+
+#[test]
+fn bad_visit_values_are_all_listed() {
+    let d = copy_example("property");
+    edit(d.path(), "visits.csv", "phone,李管家,no_answer", "fax,李管家,maybe");
+    edit(d.path(), "visits.csv", "reached,9,yes", "reached,nine,yes");
+    let o = due("rules/property.toml", d.path());
+    expect(
+        &o,
+        &[
+            "visits.csv:2: column `channel` (field 3): expected one of phone",
+            "visits.csv:2: column `outcome` (field 5): expected one of reached",
+            "visits.csv:4: column `score` (field 6): expected a score",
+            "3 problems found",
+        ],
+    );
+}
+
+#[test]
+fn unknown_rule_field() {
+    let d = tempfile::tempdir().unwrap();
+    let rules = d.path().join("r.toml");
+    std::fs::write(&rules, "version = \"1\"\n[[rule]]\nid = \"c\"\nsource = \"x\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithn = \"3d\"\n").unwrap();
+    let o = due(rules.to_str().unwrap(), &root().join("examples/property"));
+    expect(&o, &["r.toml:7: column 1: unknown field `withn`"]);
+}
+
+#[test]
+fn rule_referencing_a_missing_column() {
+    let d = tempfile::tempdir().unwrap();
+    let rules = d.path().join("r.toml");
+    std::fs::write(&rules, "version = \"1\"\n[[rule]]\nid = \"c\"\nsource = \"x\"\nkind = \"complaint\"\nanchor = \"resolved_at\"\nwithin = \"3d\"\n").unwrap();
+    let o = due(rules.to_str().unwrap(), &root().join("examples/property"));
+    expect(&o, &["r.toml:3: rule `c` reads column `resolved_at`, which", "lacks"]);
+}
+
+#[test]
+fn bad_rule_values_are_all_reported() {
+    let d = tempfile::tempdir().unwrap();
+    let rules = d.path().join("r.toml");
+    std::fs::write(&rules, "version = \"1\"\n[calendar]\ncall_hours = [\"17:00-15:00\"]\n[[rule]]\nid = \"c\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithin = \"3 days\"\nchannel = \"fax\"\n").unwrap();
+    let o = run(&["check", "--rules", rules.to_str().unwrap()]);
+    expect(
+        &o,
+        &[
+            "r.toml:3: call_hours: time range \"17:00-15:00\" ends before it starts",
+            "r.toml:8: within: expected a duration like",
+            "r.toml:5: source: rule `c`: every rule must cite its policy",
+            "channel: expected one of",
+        ],
+    );
+}
+
+fn calendar_error(body: &str, parts: &[&str]) {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("cal.toml"), body).unwrap();
+    let rules = d.path().join("r.toml");
+    std::fs::write(&rules, "version = \"1\"\n[calendar]\nfile = \"cal.toml\"\n").unwrap();
+    expect(&run(&["check", "--rules", rules.to_str().unwrap()]), parts);
+}
+
+#[test]
+fn overlapping_holiday_ranges() {
+    calendar_error(
+        "years = [2026]\n[[holiday]]\nname = \"A\"\nfrom = 2026-10-01\nto = 2026-10-07\n[[holiday]]\nname = \"B\"\nfrom = 2026-10-05\nto = 2026-10-09\n",
+        &["cal.toml:6: holiday: `B` 2026-10-05..2026-10-09 overlaps `A` 2026-10-01..2026-10-07 (line 2)"],
+    );
+}
+
+#[test]
+fn a_day_both_holiday_and_makeup() {
+    calendar_error(
+        "years = [2026]\n[[holiday]]\nname = \"A\"\nfrom = 2026-10-01\nto = 2026-10-07\n[[makeup]]\nname = \"A\"\ndate = 2026-10-03\n",
+        &["cal.toml:6: makeup: 2026-10-03 is both a make-up working day (`A`) and a holiday (`A`, line 2)"],
+    );
+}
+
+#[test]
+fn makeup_on_a_weekday_and_backwards_range() {
+    calendar_error(
+        "[[holiday]]\nname = \"A\"\nfrom = 2026-10-07\nto = 2026-10-01\n[[makeup]]\nname = \"A\"\ndate = 2026-10-08\n",
+        &["ends before it starts", "2026-10-08 is a weekday"],
+    );
+}
+
+#[test]
+fn bad_command_line_values() {
+    assert_eq!(
+        run(&[
+            "due",
+            "--rules",
+            "rules/property.toml",
+            "--data",
+            "examples/property",
+            "--date",
+            "23/11/2026"
+        ])
+        .code,
+        2
+    );
+    assert_eq!(run(&["due", "--rules", "rules/property.toml"]).code, 2);
+    let o = run(&["due", "--rules", "no/such.toml", "--data", "examples/property"]);
+    expect(&o, &["no/such.toml: cannot read rule file"]);
+}
+
+#[test]
+fn skip_invalid_writes_rejected_rows_and_goes_on() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
+    let rej = d.path().join("rejected.csv");
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "--skip-invalid",
+        rej.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("skipped 1 invalid row"), "{}", o.stderr);
+    let r = std::fs::read_to_string(&rej).unwrap();
+    assert!(r.contains("unknown customer") && r.contains("P-001,C999"), "{r}");
+    assert!(!o.stdout.contains("P-001/"));
+}

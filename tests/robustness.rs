@@ -1,0 +1,170 @@
+//! End-to-end robustness: concurrent `record`, GBK exports, hostile cells, odd input.
+
+use crate::util::{copy_example, root, run};
+use proptest::prelude::*;
+
+#[test]
+fn concurrent_records_never_interleave_or_lose_rows() {
+    let d = copy_example("property");
+    let data = d.path().to_str().unwrap().to_string();
+    let before = std::fs::read_to_string(d.path().join("visits.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    let n = 12;
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_huifang"))
+                .args([
+                    "record",
+                    "--rules",
+                    "rules/property.toml",
+                    "--data",
+                    &data,
+                    "--due-id",
+                    "property.complaint/P-001/1",
+                    "--outcome",
+                    "no_answer",
+                    "--visitor",
+                    &format!("staff{i}"),
+                    "--note",
+                    &"x".repeat(2000),
+                    "--at",
+                    "2026-11-23 10:00",
+                ])
+                .current_dir(root())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let text = std::fs::read_to_string(d.path().join("visits.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), before - 1 + n);
+    for i in 0..n {
+        assert_eq!(
+            rows.iter()
+                .filter(|r| &r[3] == format!("staff{i}").as_str() && r[7].len() == 2000)
+                .count(),
+            1,
+            "staff{i}"
+        );
+    }
+}
+
+#[test]
+fn record_checks_the_rule() {
+    let d = copy_example("property");
+    let data = d.path().to_str().unwrap();
+    let base = [
+        "record",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        data,
+        "--due-id",
+        "property.complaint/P-001/1",
+        "--outcome",
+        "reached",
+        "--at",
+        "2026-11-23 10:00",
+    ];
+    let mut bad_score = base.to_vec();
+    bad_score.extend(["--score", "11"]);
+    assert_eq!(run(&bad_score).code, 2);
+    let mut bad_channel = base.to_vec();
+    bad_channel.extend(["--channel", "email"]);
+    let o = run(&bad_channel);
+    assert!(o.code == 2 && o.stderr.contains("allows phone, onsite"), "{}", o.stderr);
+    let fresh = tempfile::tempdir().unwrap();
+    for f in ["customers.csv", "orders.csv"] {
+        std::fs::copy(d.path().join(f), fresh.path().join(f)).unwrap();
+    }
+    let mut ok = base.to_vec();
+    ok[4] = fresh.path().to_str().unwrap();
+    assert_eq!(run(&ok).code, 0);
+    let v = std::fs::read_to_string(fresh.path().join("visits.csv")).unwrap();
+    assert!(
+        v.starts_with("due_id,visited_at,channel,visitor,outcome,score,signed,note\n"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_gbk_export_and_its_utf8_twin_give_identical_due_lists() {
+    let d = copy_example("property");
+    let gbk = tempfile::tempdir().unwrap();
+    for f in ["customers.csv", "orders.csv", "visits.csv"] {
+        let text = std::fs::read_to_string(d.path().join(f)).unwrap().replace('\n', "\r\n");
+        let (bytes, _, bad) = encoding_rs::GBK.encode(&text);
+        assert!(!bad);
+        std::fs::write(gbk.path().join(f), bytes).unwrap();
+    }
+    let a = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    let b = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        gbk.path().to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(a.code, 0);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn formula_cells_are_neutralised_in_csv_output() {
+    let d = copy_example("property");
+    let p = d.path().join("customers.csv");
+    let s = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("王建国", "=HYPERLINK(\"http://x\")");
+    std::fs::write(&p, s).unwrap();
+    let o = run(&[
+        "due",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--date",
+        "2026-11-23",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.stdout.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{}", o.stdout);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #[test]
+    fn arbitrary_bytes_as_any_input_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), which in 0usize..4) {
+        let d = copy_example("property");
+        let name = ["customers.csv", "orders.csv", "visits.csv", "rules.toml"][which];
+        let rules = if which == 3 { d.path().join("rules.toml") } else { root().join("rules/property.toml") };
+        std::fs::write(d.path().join(name), &bytes).unwrap();
+        let o = run(&["due", "--rules", rules.to_str().unwrap(), "--data", d.path().to_str().unwrap(), "--date", "2026-11-23", "--format", "csv"]);
+        prop_assert!(o.code == 0 || o.code == 2, "code {}", o.code);
+        prop_assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+        if o.code == 2 {
+            prop_assert!(o.stderr.contains("huifang: error:"), "{}", o.stderr);
+        }
+    }
+}
