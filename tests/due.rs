@@ -224,3 +224,49 @@ fn variants_change_the_rule_without_editing_the_file() {
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("unknown variant `nope`"), "{}", o.stderr);
 }
+
+#[test]
+fn a_month_of_daily_runs_over_growing_data_never_drops_a_listed_item() {
+    // Each morning's export holds the orders closed so far; yesterday's listed, not yet
+    // done items must still be listed today (sampling is stable under appended rows).
+    let src = crate::util::root().join("examples/property");
+    let orders = std::fs::read_to_string(src.join("orders.csv")).unwrap();
+    let (header, rows) = orders.split_once('\n').unwrap();
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(src.join("customers.csv"), d.path().join("customers.csv")).unwrap();
+    let mut previous: Vec<String> = Vec::new();
+    let mut transcript = String::new();
+    for day in 1..=30 {
+        let date = format!("2026-11-{day:02}");
+        // Keep orders opened on or before the day (the export of that morning).
+        let kept: Vec<&str> = rows
+            .lines()
+            .filter(|l| l.split(',').nth(6).is_some_and(|o| o[..10] <= date[..]))
+            .collect();
+        std::fs::write(d.path().join("orders.csv"), format!("{header}\n{}\n", kept.join("\n"))).unwrap();
+        let o = run(&[
+            "due",
+            "--rules",
+            "rules/property.toml",
+            "--data",
+            d.path().to_str().unwrap(),
+            "--date",
+            &date,
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(o.code, 0, "{date}: {}", o.stderr);
+        let ids: Vec<String> = o
+            .stdout
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        for id in &previous {
+            assert!(ids.contains(id), "{id} listed before {date} but dropped on {date}");
+        }
+        transcript.push_str(&format!("{date}: {}\n", ids.len()));
+        previous = ids;
+    }
+    golden("due-property-november-daily-counts.txt", &transcript);
+}

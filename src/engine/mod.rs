@@ -163,6 +163,7 @@ pub struct Inputs<'a> {
 
 struct PoolUnit {
     key: String,
+    line: u64,
     customer: usize,
     anchor: NaiveDateTime,
     items: Vec<Evaluated>,
@@ -375,11 +376,15 @@ impl<'a> Engine<'a> {
                         SampleUnit::Order => (order_id.clone(), order_id.clone()),
                         SampleUnit::Customer => (customer.id.clone(), format!("{}@{period}", customer.id)),
                     };
+                    let mut replace = None;
                     let items = if s.unit == SampleUnit::Customer {
-                        // One item set per household and period, anchored on its first order.
+                        // One item set per household and period, anchored on its earliest order.
                         let pool = self.pools.entry((ci, period)).or_default();
-                        if pool.1.contains_key(&key) {
-                            continue;
+                        if let Some(&at) = pool.1.get(&key) {
+                            if pool.0[at].anchor <= anchor {
+                                continue;
+                            }
+                            replace = Some(at);
                         }
                         let excluded = exclude::exclusion_reason(&self.compiled[ci], customer, Some(order));
                         self.step_items(ci, cust, order, &unit_id, &order_id, anchor, excluded)
@@ -394,13 +399,20 @@ impl<'a> Engine<'a> {
                     let keep = &self.keep;
                     let items: Vec<Evaluated> = items.into_iter().filter(|i| keep(i)).collect();
                     let pool = self.pools.entry((ci, period)).or_default();
-                    pool.1.insert(key.clone(), pool.0.len());
-                    pool.0.push(PoolUnit {
-                        key,
+                    let unit = PoolUnit {
+                        key: key.clone(),
                         customer: cust,
                         anchor,
+                        line: order.line,
                         items,
-                    });
+                    };
+                    match replace {
+                        Some(at) => pool.0[at] = unit,
+                        None => {
+                            pool.1.insert(key, pool.0.len());
+                            pool.0.push(unit);
+                        }
+                    }
                 }
             }
         }
@@ -667,6 +679,9 @@ impl<'a> Engine<'a> {
         // Sampling decisions, period by period.
         let pools = std::mem::take(&mut self.pools);
         for ((ci, period), (mut units, _)) in pools {
+            // Arrival order: anchor date, then file position. Tomorrow's export adds rows
+            // with later anchor dates (or later lines), so today's order is a prefix of it.
+            units.sort_by_key(|u| (u.anchor.date(), u.line));
             let c = &self.compiled[ci];
             let Some(s) = &c.rule.sample else { continue };
             let metas: Vec<UnitMeta> = units

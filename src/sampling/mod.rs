@@ -2,8 +2,8 @@
 //! recurring cadences and contact cool-downs beside it.
 //!
 //! ## Method: systematic sampling with a seeded start, topped up at period close
-//! Units of a period are taken in arrival order (file order of the orders, so rows
-//! appended by tomorrow's export come last). Let `bp(i)` be the rate in basis points
+//! Units of a period are taken in arrival order (anchor date, then file position, so
+//! rows appended by tomorrow's export come last). Let `bp(i)` be the rate in basis points
 //! for a population of `i` (a rate table is read at the population so far) and `u` a
 //! seeded start in `[0, 10000)`. Unit `i` (1-based) is selected when
 //! `floor((bp(i) · i + u) / 10000)` exceeds the number selected before it, unless its
