@@ -149,34 +149,44 @@ const METRIC_COLUMNS: [&str; 21] = [
     "targets",
 ];
 
-/// The metrics rows (the CSV output and the main table).
+/// One metrics row in [`METRIC_COLUMNS`] order, with the given number formats.
+fn cells(
+    m: &crate::report::Metrics,
+    rate: &dyn Fn(Option<f64>) -> String,
+    score: &dyn Fn(Option<f64>) -> String,
+) -> Vec<String> {
+    let counts = [
+        m.population,
+        m.excluded,
+        m.required,
+        m.visited,
+        m.reached,
+        m.on_time,
+        m.late,
+        m.missed,
+        m.refused,
+        m.unreachable,
+        m.open,
+    ];
+    let mut v = vec![m.group.clone(), m.rule.clone(), m.step.clone()];
+    v.extend(counts.iter().map(ToString::to_string));
+    v.extend([
+        rate(m.visit_rate),
+        rate(m.success_rate),
+        rate(m.on_time_rate),
+        score(m.score_avg),
+        rate(m.satisfied_rate),
+    ]);
+    v.extend([m.grade.clone(), targets_cell(m)]);
+    v
+}
+
+/// The metrics rows for scripts (CSV): plain fractions, empty when undefined.
 fn metrics_grid(r: &Report) -> Grid {
     let mut g = Grid::new(&METRIC_COLUMNS);
-    for m in &r.rows {
-        g.rows.push(vec![
-            m.group.clone(),
-            m.rule.clone(),
-            m.step.clone(),
-            m.population.to_string(),
-            m.excluded.to_string(),
-            m.required.to_string(),
-            m.visited.to_string(),
-            m.reached.to_string(),
-            m.on_time.to_string(),
-            m.late.to_string(),
-            m.missed.to_string(),
-            m.refused.to_string(),
-            m.unreachable.to_string(),
-            m.open.to_string(),
-            m.visit_rate.map_or(String::new(), |v| format!("{v:.4}")),
-            m.success_rate.map_or(String::new(), |v| format!("{v:.4}")),
-            m.on_time_rate.map_or(String::new(), |v| format!("{v:.4}")),
-            m.score_avg.map_or(String::new(), |v| format!("{v:.2}")),
-            m.satisfied_rate.map_or(String::new(), |v| format!("{v:.4}")),
-            m.grade.clone(),
-            targets_cell(m),
-        ]);
-    }
+    let rate = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.4}"));
+    let score = |x: Option<f64>| x.map_or(String::new(), |v| format!("{v:.2}"));
+    g.rows = r.rows.iter().map(|m| cells(m, &rate, &score)).collect();
     g
 }
 
@@ -202,49 +212,12 @@ fn text(r: &Report, md: bool) -> String {
         r.by
     ));
     s.push_str(&h("Metrics"));
-    let mut g = Grid::new(&[
-        "group",
-        "population",
-        "excluded",
-        "required",
-        "visited",
-        "reached",
-        "on_time",
-        "late",
-        "missed",
-        "refused",
-        "unreachable",
-        "open",
-        "visit_rate",
-        "success_rate",
-        "on_time_rate",
-        "score_avg",
-        "satisfied_rate",
-        "grade",
-        "targets",
-    ]);
+    // The same cells as the CSV, minus rule and step (the group names them), as percentages.
+    let mut g = Grid::new(&[&METRIC_COLUMNS[..1], &METRIC_COLUMNS[3..]].concat());
     for m in &r.rows {
-        g.rows.push(vec![
-            m.group.clone(),
-            m.population.to_string(),
-            m.excluded.to_string(),
-            m.required.to_string(),
-            m.visited.to_string(),
-            m.reached.to_string(),
-            m.on_time.to_string(),
-            m.late.to_string(),
-            m.missed.to_string(),
-            m.refused.to_string(),
-            m.unreachable.to_string(),
-            m.open.to_string(),
-            pct(m.visit_rate),
-            pct(m.success_rate),
-            pct(m.on_time_rate),
-            num(m.score_avg),
-            pct(m.satisfied_rate),
-            m.grade.clone(),
-            targets_cell(m),
-        ]);
+        let mut c = cells(m, &pct, &num);
+        c.drain(1..3);
+        g.rows.push(c);
     }
     s.push_str(&render(&g));
     if !r.channel_mix.is_empty() {
