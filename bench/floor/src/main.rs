@@ -29,9 +29,7 @@ fn main() -> ExitCode {
     let dir = Path::new(&dir);
     let mut names: Vec<_> = args.collect();
     if names.is_empty() {
-        names = ["customers.csv", "orders.csv", "visits.csv"]
-            .map(Into::into)
-            .to_vec();
+        names = ["customers.csv", "orders.csv", "visits.csv"].map(Into::into).to_vec();
     }
     let mut total = 0u64;
     for name in &names {

@@ -110,10 +110,7 @@ mod tests {
         let feb29 = parse_day("2028-02-29");
         assert!(feb29.is_some());
         let d = parse_day("2026-12-31").unwrap();
-        assert_eq!(
-            c.format(d * DAY + 23 * 60 + 59, &mut b),
-            b"2026-12-31 23:59"
-        );
+        assert_eq!(c.format(d * DAY + 23 * 60 + 59, &mut b), b"2026-12-31 23:59");
         assert_eq!(parse_day("2026-11-23"), Some(365 + 326));
         assert_eq!(parse_day("2025-02-29"), None);
         let jan31 = parse_day("2026-01-31").unwrap() * DAY;

@@ -92,9 +92,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--out" => out = Some(PathBuf::from(value)),
             "--seed" => seed = value.parse().map_err(|_| format!("bad --seed `{value}`"))?,
             "--as-of" => {
-                as_of = clock::parse_day(&value).ok_or_else(|| {
-                    format!("bad --as-of `{value}`, expected YYYY-MM-DD from 2025-01-01")
-                })?
+                as_of = clock::parse_day(&value)
+                    .ok_or_else(|| format!("bad --as-of `{value}`, expected YYYY-MM-DD from 2025-01-01"))?
             }
             _ => return Err(format!("unknown argument `{flag}`")),
         }
@@ -143,13 +142,7 @@ fn run(args: &Args) -> io::Result<()> {
     report("customers.csv", args.customers, &args.out, t);
 
     let t = Instant::now();
-    let units = write_orders(
-        args,
-        &clock,
-        last_day,
-        &unvisitable,
-        &args.out.join("orders.csv"),
-    )?;
+    let units = write_orders(args, &clock, last_day, &unvisitable, &args.out.join("orders.csv"))?;
     report("orders.csv", args.orders, &args.out, t);
 
     let t = Instant::now();
@@ -195,11 +188,7 @@ fn format_id(prefix: u8, n: u64, width: usize, buf: &mut [u8; 24]) -> &[u8] {
     let width = width.max(len);
     buf[0] = prefix;
     for i in 0..width {
-        buf[1 + i] = if i < width - len {
-            b'0'
-        } else {
-            digits[width - 1 - i]
-        };
+        buf[1 + i] = if i < width - len { b'0' } else { digits[width - 1 - i] };
     }
     &buf[..1 + width]
 }
@@ -220,8 +209,7 @@ fn write_customers(args: &Args, path: &Path) -> io::Result<Vec<bool>> {
     w.write_record(["customer_id", "name", "phone", "segment", "flags"])?;
     let width = customer_width(args);
     let mut unvisitable = Vec::with_capacity(args.customers as usize);
-    let (mut id, mut name, mut phone, mut flags) =
-        ([0u8; 24], String::new(), String::new(), String::new());
+    let (mut id, mut name, mut phone, mut flags) = ([0u8; 24], String::new(), String::new(), String::new());
     for i in 1..=args.customers {
         name.clear();
         name.push_str(rng.pick(&SURNAMES));
@@ -422,8 +410,7 @@ fn write_orders(
                 )
             }
             Industry::Property => {
-                let staff =
-                    property_staff[rng.below(property_staff.len() as u32) as usize].as_str();
+                let staff = property_staff[rng.below(property_staff.len() as u32) as usize].as_str();
                 let dept = match kind.label {
                     "repair" => rng.pick(&REPAIR_DEPARTMENTS),
                     "home_repair" | "home_cleaning" => "家政服务部",
@@ -434,11 +421,7 @@ fn write_orders(
             }
         };
 
-        let category = if k == REPAIR {
-            rng.pick(&REPAIR_CATEGORIES)
-        } else {
-            ""
-        };
+        let category = if k == REPAIR { rng.pick(&REPAIR_CATEGORIES) } else { "" };
 
         // Closure (or discharge). 3 % are still open; so is anything that would close
         // after the end of the data range (not closed yet at export time).
@@ -483,11 +466,7 @@ fn write_orders(
             _ => "",
         };
         let (anonymous, reply_type) = if k == COMPLAINT {
-            let anonymous = if rng.chance(ANONYMOUS_PER_10K) {
-                "yes"
-            } else {
-                "no"
-            };
+            let anonymous = if rng.chance(ANONYMOUS_PER_10K) { "yes" } else { "no" };
             (
                 anonymous,
                 if rng.chance(WRITTEN_REPLY_PER_10K) {
@@ -524,8 +503,8 @@ fn write_orders(
             match kind.anchor {
                 Anchor::Closed => {
                     if let Some(a) = discharged.or(closed) {
-                        let first_of_month = kind.unit == Unit::Order
-                            || households.insert((k as u8, customer, clock.month(a)));
+                        let first_of_month =
+                            kind.unit == Unit::Order || households.insert((k as u8, customer, clock.month(a)));
                         if first_of_month {
                             units.push(unit(a, target));
                         }
@@ -541,14 +520,8 @@ fn write_orders(
         }
 
         let [b_open, b_close, b_adm, b_dis, b_cs, b_cm, b_ce] = &mut b;
-        let time = |m: Option<u32>, buf: &'_ mut [u8; 16]| -> usize {
-            m.map_or(0, |m| clock.format(m, buf).len())
-        };
-        let (lc, la, ld) = (
-            time(closed, b_close),
-            time(admitted, b_adm),
-            time(discharged, b_dis),
-        );
+        let time = |m: Option<u32>, buf: &'_ mut [u8; 16]| -> usize { m.map_or(0, |m| clock.format(m, buf).len()) };
+        let (lc, la, ld) = (time(closed, b_close), time(admitted, b_adm), time(discharged, b_dis));
         // Contract dates are plain dates: the first 10 bytes of the formatted minute.
         let (lcs, lcm, lce) = match contract {
             Some((s, m, e)) => (
@@ -604,8 +577,7 @@ fn write_visits(args: &Args, clock: &Clock, units: &[VisitUnit], path: &Path) ->
     let as_of_end = (args.as_of + 1) * DAY; // visits strictly before the next midnight
     let eligible = units.iter().filter(|u| u.anchor < as_of_end).count() as u64;
     // Expected attempts per sequence: 1 + P(retry) + P(retry)^2 with P(retry) = 0.22.
-    let retry = f64::from(OUTCOME_WEIGHTS[1] + OUTCOME_WEIGHTS[2])
-        / f64::from(OUTCOME_WEIGHTS.iter().sum::<u32>());
+    let retry = f64::from(OUTCOME_WEIGHTS[1] + OUTCOME_WEIGHTS[2]) / f64::from(OUTCOME_WEIGHTS.iter().sum::<u32>());
     let per_sequence = 1.0 + retry + retry * retry;
     let p1 = if eligible == 0 {
         0
@@ -614,14 +586,8 @@ fn write_visits(args: &Args, clock: &Clock, units: &[VisitUnit], path: &Path) ->
             .ceil()
             .min(10_000.0) as u32
     };
-    let hospital_staff: Vec<String> = SURNAMES
-        .iter()
-        .map(|s| format!("{s}{}", HOSPITAL_TITLES[0]))
-        .collect();
-    let office: Vec<String> = VISITORS
-        .iter()
-        .map(|v| format!("{FOLLOW_UP_OFFICE}{v}"))
-        .collect();
+    let hospital_staff: Vec<String> = SURNAMES.iter().map(|s| format!("{s}{}", HOSPITAL_TITLES[0])).collect();
+    let office: Vec<String> = VISITORS.iter().map(|v| format!("{FOLLOW_UP_OFFICE}{v}")).collect();
 
     let mut rng = Rng::new(args.seed, stream::VISITS);
     let mut w = writer(path)?;
