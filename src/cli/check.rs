@@ -25,11 +25,13 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         let as_of = load::today();
         let run = Run {
             as_of,
+            keep_unselected: false,
+            fold: None,
             horizon: 0,
             keep: Box::new(|_| false),
             cadence_from: Box::new(move |_| as_of),
         };
-        match load::evaluate(&a.data, rules, false, run, ui) {
+        match load::evaluate(&a.data, rules, None, run, ui) {
             Ok(_) => {}
             Err(Error::Invalid(d)) => return Err(Error::Invalid(d).into()),
             Err(e) => return Err(e.into()),

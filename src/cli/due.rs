@@ -42,20 +42,23 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let horizon = i64::from(a.horizon);
     load::warn_calendar_years(&rules, as_of, as_of + chrono::Duration::days(horizon), ui);
     let rules_ref = rules.clone();
-    let keep = move |e: &crate::engine::Evaluated| {
+    let keep = move |e: &crate::engine::Probe<'_>| {
         // Keep what could be listed if selected; the final status is decided after sampling.
-        e.resolution == crate::model::due::Resolution::Open
-            && e.excluded.is_none()
+        *e.resolution == crate::model::due::Resolution::Open
+            && !e.excluded
             && (e.window_start - as_of).num_days() <= horizon
     };
     let run = Run {
         as_of,
+        keep_unselected: false,
+        fold: None,
         horizon,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
     };
-    let (loaded, items) = load::evaluate(&a.data, rules, false, run, ui)?;
-    let mut rows = due_rows(&items, &rules_ref, as_of, horizon);
+    let (loaded, items) = load::evaluate(&a.data, rules, None, run, ui)?;
+    let mut rows = due_rows(items, &rules_ref, as_of, horizon);
+    ui.detail(&format!("{} item(s) listed for {as_of}", rows.len()));
     for r in &mut rows {
         if let Some(&i) = loaded.index.get(&r.customer_id) {
             r.customer_name.clone_from(&loaded.customers[i].name);
@@ -70,13 +73,12 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let grid = if a.group_by.is_some() {
         grouped(&rows)
     } else {
-        grid(&rows)
+        grid(rows)
     };
     emit(
         a.out.output.as_deref(),
         &render(&grid, a.out.format, WriteOptions { bom: a.out.bom }),
     )?;
-    ui.detail(&format!("{} item(s) listed for {as_of}", rows.len()));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -102,9 +104,9 @@ fn say_if_no_calls(rules: &crate::rules::Rules, as_of: NaiveDate, ui: Ui) {
 }
 
 /// The due list as a grid.
-pub fn grid(rows: &[DueItem]) -> Grid {
+pub fn grid(rows: Vec<DueItem>) -> Grid {
     let mut g = Grid::new(&COLUMNS).numeric(&["days_left", "attempts"]);
-    g.rows = rows.iter().map(DueItem::cells).collect();
+    g.rows = rows.into_iter().map(DueItem::into_cells).collect();
     g
 }
 

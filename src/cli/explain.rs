@@ -54,15 +54,17 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let unit = rest.split('/').next().unwrap_or("").to_string();
     let prefix = format!("{id}/");
     let idc = id.clone();
-    let keep = move |e: &crate::engine::Evaluated| e.due_id == idc || e.due_id.starts_with(&prefix);
+    let keep = move |e: &crate::engine::Probe<'_>| e.due_id == idc || e.due_id.starts_with(&prefix);
     let rules_ref = rules.clone();
     let run = Run {
         as_of,
         horizon,
         keep: Box::new(keep),
+        keep_unselected: true,
+        fold: None,
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
     };
-    let (_, items) = load::evaluate(&a.data, rules, false, run, ui)?;
+    let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     let mut out = String::new();
     if items.is_empty() {
         out.push_str(&format!(
@@ -103,7 +105,7 @@ fn why_absent(
     };
     let mut problems = Problems::default();
     let ct = incsv::read_customers(&a.data.path("customers")?, &opts, &mut problems);
-    let attempts = std::collections::HashMap::new();
+    let attempts = rustc_hash::FxHashMap::default();
     let opath = a.data.path("orders")?;
     let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
     let schema = reader.schema.clone();
@@ -116,6 +118,7 @@ fn why_absent(
         orders_path: opath.clone(),
         as_of,
         horizon: 0,
+        keep_unselected: false,
     };
     let Ok(engine) = Engine::new(inputs, Box::new(|_| false)) else {
         return Ok("the rule files do not fit the inputs (run `huifang check`)".into());

@@ -4,14 +4,14 @@
 use super::args::{DataArgs, RulesArgs};
 use super::Ui;
 use crate::diag::Diagnostic;
-use crate::engine::{Engine, Evaluated, Inputs};
+use crate::engine::{Engine, Evaluated, Fold, Inputs, Probe};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
 use crate::model::{Customer, Visit};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Loads and validates the rule files.
 pub fn rules(a: &RulesArgs) -> Result<Rules, Error> {
@@ -72,8 +72,12 @@ pub struct Run<'a> {
     pub as_of: NaiveDate,
     /// Upcoming horizon.
     pub horizon: i64,
-    /// Which items to keep.
-    pub keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
+    /// Which items to keep (decided before an item is built).
+    pub keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
+    /// Build unselected sampled items too (reports and explain show them).
+    pub keep_unselected: bool,
+    /// Fold kept items as they come instead of collecting them.
+    pub fold: Option<Fold<'a>>,
     /// Where customer cadences start.
     pub cadence_from: Box<dyn Fn(&Rule) -> NaiveDate + 'a>,
 }
@@ -83,7 +87,7 @@ pub struct Run<'a> {
 pub fn evaluate(
     data: &DataArgs,
     rules: Rules,
-    keep_visits: bool,
+    keep_visits: Option<(NaiveDate, NaiveDate)>,
     run: Run<'_>,
     ui: Ui,
 ) -> Result<(Loaded, Vec<Evaluated>), Error> {
@@ -115,9 +119,13 @@ pub fn evaluate(
                 orders_path: opath.clone(),
                 as_of: run.as_of,
                 horizon: run.horizon,
+                keep_unselected: run.keep_unselected,
             };
             match Engine::new(inputs, run.keep) {
-                Ok(e) => Some(e),
+                Ok(e) => Some(match run.fold {
+                    Some(f) => e.with_fold(f),
+                    None => e,
+                }),
                 Err(d) => {
                     problems.diags.extend(d);
                     None

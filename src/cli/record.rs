@@ -91,14 +91,16 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     // The item must exist as of the visit's date: open, or a past (closed) item.
     let id = a.due_id.clone();
     let as_of = at.date();
-    let keep = move |e: &crate::engine::Evaluated| e.due_id == id;
+    let keep = move |e: &crate::engine::Probe<'_>| e.due_id == id;
     let run = Run {
         as_of,
+        keep_unselected: true,
+        fold: None,
         horizon: 3660,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),
     };
-    let (_, items) = load::evaluate(&a.data, rules, false, run, ui)?;
+    let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     if items.is_empty() {
         return Err(Error::Usage(format!(
             "--due-id {:?}: no such item as of {as_of} (see `huifang explain {}`)",

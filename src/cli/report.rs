@@ -8,10 +8,12 @@ use super::Ui;
 use crate::calendar::period::{Period, PeriodKind};
 use crate::error::Error;
 use crate::io::write::{emit, render_markdown, render_table, Format, Grid, WriteOptions};
-use crate::report::{compute, GroupBy, Report};
+use crate::report::{Accumulator, GroupBy, Report};
 use chrono::NaiveDate;
 use clap::Args;
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::rc::Rc;
 
 /// Options of `report`.
 #[derive(Debug, Args)]
@@ -68,16 +70,24 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let rules = load::rules(&a.rules)?;
     load::warn_calendar_years(&rules, period.start, period.end, ui);
     let rules_ref = rules.clone();
-    let keep = move |e: &crate::engine::Evaluated| period.contains(e.anchor.date());
+    let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
     // Customer cadences are laid out over the period itself.
+    // Items are folded into the report as the orders stream by, never collected.
+    let acc = Rc::new(RefCell::new(Accumulator::new(&rules_ref, period, as_of, a.by)));
+    let sink = Rc::clone(&acc);
     let run = Run {
         as_of,
+        keep_unselected: true,
+        fold: Some(Box::new(move |e| sink.borrow_mut().add(e))),
         horizon: (period.end - as_of).num_days().max(0),
         keep: Box::new(keep),
         cadence_from: Box::new(move |_| period.start),
     };
-    let (loaded, items) = load::evaluate(&a.data, rules, true, run, ui)?;
-    let report = compute(&items, &loaded.visits, &rules_ref, &period, &label, as_of, a.by);
+    let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
+    let acc = Rc::try_unwrap(acc)
+        .map_err(|_| anyhow::anyhow!("report accumulator still shared"))?
+        .into_inner();
+    let report = acc.finish(&loaded.visits, &label);
     let bytes = match a.out.format {
         Format::Table => text(&report, false).into_bytes(),
         Format::Markdown => text(&report, true).into_bytes(),

@@ -40,10 +40,7 @@ mod tests {
                 .collect(),
             default: "clerk".into(),
         };
-        let o = |s: &str| Order {
-            line: 2,
-            fields: vec!["O1".into(), s.into()],
-        };
+        let o = |s: &str| Order::new(2, ["O1", s]);
         assert_eq!(resolve_assignee(&a, &schema, Some(&o("major"))), "manager");
         assert_eq!(resolve_assignee(&a, &schema, Some(&o("Important"))), "supervisor");
         assert_eq!(resolve_assignee(&a, &schema, Some(&o(""))), "clerk");

@@ -24,7 +24,8 @@ use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence, UnitMeta};
 use chrono::{NaiveDate, NaiveDateTime};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// A rule with its column references resolved against the orders' schema.
@@ -159,6 +160,8 @@ pub struct Inputs<'a> {
     pub as_of: NaiveDate,
     /// Upcoming horizon in days (items opening later are not needed).
     pub horizon: i64,
+    /// Build the items of sampled units that were not selected too (reports, explain).
+    pub keep_unselected: bool,
 }
 
 struct PoolUnit {
@@ -166,8 +169,41 @@ struct PoolUnit {
     line: u64,
     customer: usize,
     anchor: NaiveDateTime,
-    items: Vec<Evaluated>,
+    /// The order, kept only when one of its items could be kept; the items are built
+    /// again at `finish` for the units that need them (selected ones, or all for reports).
+    order: Option<std::rc::Rc<Order>>,
 }
+
+/// What the keep filter sees of an item before the item is built, so that the millions
+/// of items nobody needs (completed long ago, outside a report's period) cost no
+/// allocation.
+#[derive(Debug, Clone, Copy)]
+pub struct Probe<'p> {
+    /// Due id.
+    pub due_id: &'p str,
+    /// Anchor.
+    pub anchor: NaiveDateTime,
+    /// Window start.
+    pub window_start: NaiveDate,
+    /// Window end.
+    pub window_end: NaiveDate,
+    /// Attempt state.
+    pub resolution: &'p Resolution,
+    /// Excluded?
+    pub excluded: bool,
+}
+
+/// Which items of an order to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Build {
+    /// Only those the keep filter accepts.
+    Kept,
+    /// None: only say whether any would be kept.
+    Probe,
+}
+
+/// Where kept items go: collected (due, explain) or folded into a report as they come.
+pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 
 /// A sampled rule's units in one period, in arrival order, with a key index.
 type Pool = (Vec<PoolUnit>, HashMap<String, usize>);
@@ -183,7 +219,9 @@ pub struct Engine<'a> {
     dept_col: Option<usize>,
     staff_col: Option<usize>,
     category_col: Option<usize>,
-    keep: Box<dyn Fn(&Evaluated) -> bool + 'a>,
+    keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
+    fold: Option<Fold<'a>>,
+    id_buf: String,
     pools: BTreeMap<(usize, Period), Pool>,
     contacts: Contacts,
     out: Vec<Evaluated>,
@@ -220,7 +258,7 @@ impl std::fmt::Display for Skip {
 impl<'a> Engine<'a> {
     /// Compiles the rules against the schema. Returns every column the rules need that the
     /// orders lack.
-    pub fn new(inp: Inputs<'a>, keep: Box<dyn Fn(&Evaluated) -> bool + 'a>) -> Result<Self, Vec<Diagnostic>> {
+    pub fn new(inp: Inputs<'a>, keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>) -> Result<Self, Vec<Diagnostic>> {
         let schema = inp.schema;
         let mut diags = Vec::new();
         let mut compiled = Vec::new();
@@ -289,6 +327,8 @@ impl<'a> Engine<'a> {
             inp,
             compiled,
             keep,
+            fold: None,
+            id_buf: String::new(),
             pools: BTreeMap::new(),
             contacts: Contacts::default(),
             out: Vec::new(),
@@ -299,12 +339,22 @@ impl<'a> Engine<'a> {
     /// The canonical kind of an order.
     fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
         let raw = self.kind_col.map_or("", |i| order.field(i).trim());
-        self.kind_map.get(&raw.to_lowercase()).map_or(raw, String::as_str)
+        // Lower-casing allocates: only do it when the label has upper-case letters.
+        let hit = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.kind_map.get(&raw.to_ascii_lowercase())
+        } else {
+            self.kind_map.get(raw)
+        };
+        hit.map_or(raw, String::as_str)
     }
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
     pub fn applies(&self, c: &Compiled<'_>, order: &Order) -> Result<NaiveDateTime, Skip> {
-        let kind = self.kind_of(order);
+        self.applies_to_kind(c, order, self.kind_of(order))
+    }
+
+    /// [`Self::applies`] with the order's canonical kind worked out once by the caller.
+    fn applies_to_kind(&self, c: &Compiled<'_>, order: &Order, kind: &str) -> Result<NaiveDateTime, Skip> {
         if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(Skip::Kind(kind.to_string()));
         }
@@ -326,13 +376,23 @@ impl<'a> Engine<'a> {
         Ok(anchor)
     }
 
+    /// Folds kept items into `fold` as they come instead of collecting them (reports over
+    /// a year need not hold a year of items).
+    #[must_use]
+    pub fn with_fold(mut self, fold: Fold<'a>) -> Self {
+        self.fold = Some(fold);
+        self
+    }
+
     /// Evaluates every rule against one order.
     pub fn feed(&mut self, order: &Order) {
-        let order_id = self.id_col.map_or("", |i| order.field(i)).trim().to_string();
         let cust_id = self.cust_col.map_or("", |i| order.field(i)).trim();
         let Some(&cust) = self.inp.customer_index.get(cust_id) else {
             return;
         };
+        let kind = self.kind_of(order).to_string();
+        // One copy of the order, shared by every sampled rule that pools it.
+        let mut shared: Option<std::rc::Rc<Order>> = None;
         for ci in 0..self.compiled.len() {
             let c = &self.compiled[ci];
             if c.rule
@@ -342,7 +402,7 @@ impl<'a> Engine<'a> {
             {
                 continue;
             }
-            let anchor = match self.applies(c, order) {
+            let anchor = match self.applies_to_kind(c, order, &kind) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
                     let i = self.inp.schema.get(&col).unwrap_or(0);
@@ -358,61 +418,57 @@ impl<'a> Engine<'a> {
             };
             let customer = &self.inp.customers[cust];
             let excluded = exclude::exclusion_reason(c, customer, Some(order));
-            let items = if c.rule.cadence.is_some() {
-                self.cadence_items(ci, cust, Some(order), &order_id, anchor, excluded)
-            } else {
-                self.step_items(ci, cust, order, &order_id, &order_id, anchor, excluded)
+            let order_id = self.id_col.map_or("", |i| order.field(i)).trim();
+            if c.rule.cadence.is_some() {
+                let order_id = order_id.to_string();
+                let items = self.cadence_items(ci, cust, Some(order), &order_id, anchor, excluded);
+                self.emit(items);
+                continue;
+            }
+            let Some(s) = &c.rule.sample else {
+                let (items, _) = self.step_items(ci, cust, order, None, anchor, excluded.as_deref(), Build::Kept);
+                self.emit(items);
+                continue;
             };
-            let c = &self.compiled[ci];
-            match &c.rule.sample {
-                None => self.emit(items),
-                Some(s) => {
-                    let period = Period::containing(s.per, anchor.date());
-                    if anchor.date() > self.inp.as_of {
-                        // Not yet part of the population as of the run's date.
-                        continue;
-                    }
-                    let (key, unit_id) = match s.unit {
-                        SampleUnit::Order => (order_id.clone(), order_id.clone()),
-                        SampleUnit::Customer => (customer.id.clone(), format!("{}@{period}", customer.id)),
-                    };
-                    let mut replace = None;
-                    let items = if s.unit == SampleUnit::Customer {
-                        // One item set per household and period, anchored on its earliest order.
-                        let pool = self.pools.entry((ci, period)).or_default();
-                        if let Some(&at) = pool.1.get(&key) {
-                            if pool.0[at].anchor <= anchor {
-                                continue;
-                            }
-                            replace = Some(at);
-                        }
-                        let excluded = exclude::exclusion_reason(&self.compiled[ci], customer, Some(order));
-                        self.step_items(ci, cust, order, &unit_id, &order_id, anchor, excluded)
-                    } else {
-                        items
-                    };
-                    if items.iter().any(|i| i.excluded.is_some()) {
-                        // Excluded units are shown but are not part of the sampled population.
-                        self.emit(items);
-                        continue;
-                    }
-                    let keep = &self.keep;
-                    let items: Vec<Evaluated> = items.into_iter().filter(|i| keep(i)).collect();
-                    let pool = self.pools.entry((ci, period)).or_default();
-                    let unit = PoolUnit {
-                        key: key.clone(),
-                        customer: cust,
-                        anchor,
-                        line: order.line,
-                        items,
-                    };
-                    match replace {
-                        Some(at) => pool.0[at] = unit,
-                        None => {
-                            pool.1.insert(key, pool.0.len());
-                            pool.0.push(unit);
-                        }
-                    }
+            if excluded.is_some() {
+                // Excluded units are shown but are not part of the sampled population.
+                let (items, _) = self.step_items(ci, cust, order, None, anchor, excluded.as_deref(), Build::Kept);
+                self.emit(items);
+                continue;
+            }
+            if anchor.date() > self.inp.as_of {
+                // Not yet part of the population as of the run's date.
+                continue;
+            }
+            let period = Period::containing(s.per, anchor.date());
+            let household = s.unit == SampleUnit::Customer;
+            let key = if household {
+                customer.id.clone()
+            } else {
+                order_id.to_string()
+            };
+            let pool = self.pools.entry((ci, period)).or_default();
+            let replace = match pool.1.get(&key) {
+                // One unit per household and period, anchored on its earliest order.
+                Some(&at) if household && pool.0[at].anchor <= anchor => continue,
+                Some(&at) => Some(at),
+                None => None,
+            };
+            let unit_id = household.then(|| format!("{}@{period}", customer.id));
+            let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), anchor, None, Build::Probe);
+            let unit = PoolUnit {
+                key: key.clone(),
+                customer: cust,
+                anchor,
+                line: order.line,
+                order: any.then(|| std::rc::Rc::clone(shared.get_or_insert_with(|| std::rc::Rc::new(order.clone())))),
+            };
+            let pool = self.pools.entry((ci, period)).or_default();
+            match replace {
+                Some(at) => pool.0[at] = unit,
+                None => {
+                    pool.1.insert(key, pool.0.len());
+                    pool.0.push(unit);
                 }
             }
         }
@@ -420,9 +476,24 @@ impl<'a> Engine<'a> {
 
     fn emit(&mut self, items: Vec<Evaluated>) {
         for i in items {
-            if (self.keep)(&i) {
-                self.out.push(i);
+            if !(self.keep)(&Self::probe_of(&i)) {
+                continue;
             }
+            match &mut self.fold {
+                Some(f) => f(&i),
+                None => self.out.push(i),
+            }
+        }
+    }
+
+    fn probe_of<'p>(e: &'p Evaluated) -> Probe<'p> {
+        Probe {
+            due_id: &e.due_id,
+            anchor: e.anchor,
+            window_start: e.window_start,
+            window_end: e.window_end,
+            resolution: &e.resolution,
+            excluded: e.excluded.is_some(),
         }
     }
 
@@ -460,7 +531,7 @@ impl<'a> Engine<'a> {
     }
 
     fn classify_into(&mut self, item: &mut Evaluated, max: u32) {
-        let st = attempts::classify(self.inp.attempts.get(&item.due_id), self.inp.as_of, max);
+        let st = attempts::classify(self.inp.attempts.get(item.due_id.as_str()), self.inp.as_of, max);
         item.resolution = st.resolution;
         item.attempts = st.attempts;
         if let (Some(r), Some(c)) = (&st.reach, item.customer) {
@@ -469,19 +540,24 @@ impl<'a> Engine<'a> {
         item.reach = st.reach;
     }
 
+    /// The items of one order under rule `ci` (one per step whose anchor is known):
+    /// windows and attempt states are worked out on the cheap first, and an item is built
+    /// only when the keep filter wants it. Returns the items and whether any was wanted.
     #[allow(clippy::too_many_arguments)]
     fn step_items(
         &mut self,
         ci: usize,
         cust: usize,
         order: &Order,
-        unit_id: &str,
-        _order_id: &str,
+        unit_id: Option<&str>,
         first_anchor: NaiveDateTime,
-        excluded: Option<String>,
-    ) -> Vec<Evaluated> {
+        excluded: Option<&str>,
+        build: Build,
+    ) -> (Vec<Evaluated>, bool) {
         let mut out = Vec::new();
+        let mut any = false;
         let n_steps = self.compiled[ci].rule.steps.len();
+        let mut id = std::mem::take(&mut self.id_buf);
         for si in 0..n_steps {
             let c = &self.compiled[ci];
             let step = &c.rule.steps[si];
@@ -514,25 +590,52 @@ impl<'a> Engine<'a> {
                 &c.rule.calls.calendar,
                 c.rule.calls.call_on,
             );
+            id.clear();
+            id.push_str(&c.rule.id);
+            id.push('/');
+            id.push_str(unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)).trim()));
+            id.push('/');
+            id.push_str(&step.name);
+            let st = attempts::classify(self.inp.attempts.get(id.as_str()), self.inp.as_of, c.rule.max_attempts);
+            if let Some(r) = &st.reach {
+                self.contacts.add(cust, r.at.date());
+            }
+            let probe = Probe {
+                due_id: &id,
+                anchor,
+                window_start: w.start,
+                window_end: w.end,
+                resolution: &st.resolution,
+                excluded: excluded.is_some(),
+            };
+            if !(self.keep)(&probe) {
+                continue;
+            }
+            any = true;
+            if build == Build::Probe {
+                continue;
+            }
             let mut item = self.base_item(ci, cust, Some(order), anchor);
             let c = &self.compiled[ci];
             let step = &c.rule.steps[si];
-            item.due_id = format!("{}/{unit_id}/{}", c.rule.id, step.name);
-            item.step = step.name.clone();
+            item.due_id.clone_from(&id);
+            item.step.clone_from(&step.name);
             item.window_start = w.start;
             item.window_end = w.end;
             item.shifted = w.shifted;
             item.channel = step.channel;
             item.assignee = assign::resolve_assignee(&step.assignee, self.inp.schema, Some(order));
-            item.excluded = excluded.clone();
+            item.excluded = excluded.map(str::to_string);
             if w.shifted {
                 item.flags.push("window_end_moved_past_holidays".into());
             }
-            let max = c.rule.max_attempts;
-            self.classify_into(&mut item, max);
+            item.resolution = st.resolution;
+            item.attempts = st.attempts;
+            item.reach = st.reach;
             out.push(item);
         }
-        out
+        self.id_buf = id;
+        (out, any)
     }
 
     /// Slots of a cadence for one customer (order `None`) or one order.
@@ -683,22 +786,37 @@ impl<'a> Engine<'a> {
             // with later anchor dates (or later lines), so today's order is a prefix of it.
             units.sort_by_key(|u| (u.anchor.date(), u.line));
             let c = &self.compiled[ci];
-            let Some(s) = &c.rule.sample else { continue };
+            let Some(s) = c.rule.sample.clone() else { continue };
+            let rule_id = c.rule.id.clone();
+            let cooldown = c.rule.cooldown;
             let metas: Vec<UnitMeta> = units
                 .iter()
                 .map(|u| UnitMeta {
                     key: u.key.clone(),
-                    blocked: c
-                        .rule
-                        .cooldown
+                    blocked: cooldown
                         .is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
                 })
                 .collect();
             let closed = self.inp.as_of > period.end;
-            let sel = sampling::select(&metas, s, &c.rule.id, &period, closed);
+            let sel = sampling::select(&metas, &s, &rule_id, &period, closed);
             let label = period.to_string();
+            let need_all = self.inp.keep_unselected;
             for (i, unit) in units.iter_mut().enumerate() {
-                for mut item in std::mem::take(&mut unit.items) {
+                let Some(order) = unit.order.take() else { continue };
+                if !sel.selected[i] && !need_all {
+                    continue;
+                }
+                let unit_id = (s.unit == SampleUnit::Customer).then(|| format!("{}@{period}", unit.key));
+                let (items, _) = self.step_items(
+                    ci,
+                    unit.customer,
+                    &order,
+                    unit_id.as_deref(),
+                    unit.anchor,
+                    None,
+                    Build::Kept,
+                );
+                for mut item in items {
                     item.sample = Some(SampleInfo {
                         period: label.clone(),
                         population: metas.len() as u64,
@@ -711,7 +829,7 @@ impl<'a> Engine<'a> {
                     if sel.topup[i] {
                         item.flags.push("sampled_at_period_close".into());
                     }
-                    self.out.push(item);
+                    self.emit(vec![item]);
                 }
             }
         }
@@ -750,7 +868,7 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
 }
 
 /// Turns evaluated items into due-list rows as of `as_of`.
-pub fn due_rows(items: &[Evaluated], rules: &Rules, as_of: NaiveDate, horizon: i64) -> Vec<DueItem> {
+pub fn due_rows(items: Vec<Evaluated>, rules: &Rules, as_of: NaiveDate, horizon: i64) -> Vec<DueItem> {
     let mut rows = Vec::new();
     for e in items {
         let Some((_, rule)) = rules.find(&e.rule) else { continue };
@@ -763,14 +881,14 @@ pub fn due_rows(items: &[Evaluated], rules: &Rules, as_of: NaiveDate, horizon: i
             String::new()
         };
         rows.push(DueItem {
-            due_id: e.due_id.clone(),
-            rule: e.rule.clone(),
-            step: e.step.clone(),
-            customer_id: e.customer_id.clone(),
+            due_id: e.due_id,
+            rule: e.rule,
+            step: e.step,
+            customer_id: e.customer_id,
             customer_name: String::new(),
             phone: String::new(),
-            order_id: e.order_id.clone(),
-            kind: e.kind.clone(),
+            order_id: e.order_id,
+            kind: e.kind,
             anchor: e.anchor.date(),
             window_start: e.window_start,
             window_end: e.window_end,
@@ -778,9 +896,9 @@ pub fn due_rows(items: &[Evaluated], rules: &Rules, as_of: NaiveDate, horizon: i
             days_left: (e.window_end - as_of).num_days(),
             attempts: e.attempts,
             channel: e.channel.to_string(),
-            assignee: e.assignee.clone(),
+            assignee: e.assignee,
             flags: e.flags.join(";"),
-            version: e.version.clone(),
+            version: e.version,
             call_hours: hours,
         });
     }

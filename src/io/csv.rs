@@ -7,7 +7,8 @@ use super::encoding::{self, Encoding};
 use crate::diag::Diagnostic;
 use crate::model::values::{Channel, Outcome};
 use crate::model::{AttemptLog, Customer, Order, Schema, Visit};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// How to read the inputs.
@@ -227,7 +228,7 @@ pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) 
     };
     let (name, phone, segment, flags) = (t.col("name"), t.col("phone"), t.col("segment"), t.col("flags"));
     let mut out = CustomerTable::default();
-    let mut lines: HashMap<String, u64> = HashMap::new();
+    let mut lines: HashMap<String, u64> = HashMap::default();
     t.for_each(problems, |line, rec, errs| {
         let cid = get(rec, id);
         if cid.is_empty() {
@@ -310,7 +311,7 @@ pub fn stream_orders(
         .filter(|i| is_date_column(&reader.schema.headers[*i]))
         .collect();
     // Ids are remembered by hash to keep memory small; the line is kept for the message.
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut seen: HashMap<u64, u64> = HashMap::default();
     let mut order = Order::default();
     t.for_each(problems, |line, rec, errs| {
         let oid = get(rec, id);
@@ -333,9 +334,8 @@ pub fn stream_orders(
             }
         }
         if errs.is_empty() {
-            order.line = line;
-            order.fields.clear();
-            order.fields.extend(rec.iter().map(|s| s.trim().to_string()));
+            // Reuse the buffers: no allocation per row once they have grown.
+            order.refill(line, rec.iter());
             f(&order);
         }
     });
@@ -350,8 +350,14 @@ pub struct VisitLog {
     pub visits: Vec<Visit>,
 }
 
-/// Reads `visits.csv` (absent means no visits). `keep_visits` keeps each row for reports.
-pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems: &mut Problems) -> VisitLog {
+/// Reads `visits.csv` (absent means no visits). `keep_visits` keeps the rows visited in
+/// that date range, for reports' channel mix.
+pub fn read_visits(
+    path: &Path,
+    opts: &ReadOptions,
+    keep_visits: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    problems: &mut Problems,
+) -> VisitLog {
     let mut log = VisitLog::default();
     if !path.exists() {
         return log;
@@ -372,6 +378,7 @@ pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems:
     };
     let (due, at, ch, out) = (cols[0], cols[1], cols[2], cols[3]);
     let (visitor, score, signed) = (t.col("visitor"), t.col("score"), t.col("signed"));
+    let mut names: HashMap<String, std::sync::Arc<str>> = HashMap::default();
     t.for_each(problems, |_line, rec, errs| {
         let due_id = get(rec, due);
         if due_id.is_empty() {
@@ -422,18 +429,35 @@ pub fn read_visits(path: &Path, opts: &ReadOptions, keep_visits: bool, problems:
         let (Some(visited_at), Some(channel), Some(outcome)) = (visited_at, channel, outcome) else {
             return;
         };
-        let v = Visit {
-            due_id: due_id.to_string(),
-            visited_at,
-            channel,
-            visitor: visitor.map_or(String::new(), |i| get(rec, i).to_string()),
-            outcome,
-            score,
-            signed,
+        let who = visitor.map_or("", |i| get(rec, i));
+        // A few hundred staff make millions of visits: share one copy of each name.
+        let who_shared = match names.get(who) {
+            Some(n) => std::sync::Arc::clone(n),
+            None => {
+                let n: std::sync::Arc<str> = std::sync::Arc::from(who);
+                names.insert(who.to_string(), std::sync::Arc::clone(&n));
+                n
+            }
         };
-        log.attempts.entry(v.due_id.clone()).or_default().add(&v);
-        if keep_visits {
-            log.visits.push(v);
+        // Look up before inserting so an existing due id costs no allocation.
+        match log.attempts.get_mut(due_id) {
+            Some(l) => l.record(visited_at, channel, outcome, score, signed, &who_shared),
+            None => {
+                let mut l = AttemptLog::default();
+                l.record(visited_at, channel, outcome, score, signed, &who_shared);
+                log.attempts.insert(due_id.to_string(), l);
+            }
+        }
+        if keep_visits.is_some_and(|(from, to)| from <= visited_at.date() && visited_at.date() <= to) {
+            log.visits.push(Visit {
+                due_id: due_id.to_string(),
+                visited_at,
+                channel,
+                visitor: who.to_string(),
+                outcome,
+                score,
+                signed,
+            });
         }
     });
     log

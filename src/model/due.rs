@@ -120,28 +120,28 @@ pub const COLUMNS: [&str; 19] = [
 ];
 
 impl DueItem {
-    /// The item's values as strings in [`COLUMNS`] order.
-    pub fn cells(&self) -> Vec<String> {
+    /// The item's values as strings in [`COLUMNS`] order (moved, not copied).
+    pub fn into_cells(self) -> Vec<String> {
         vec![
-            self.due_id.clone(),
-            self.rule.clone(),
-            self.step.clone(),
-            self.customer_id.clone(),
-            self.customer_name.clone(),
-            self.phone.clone(),
-            self.order_id.clone(),
-            self.kind.clone(),
+            self.due_id,
+            self.rule,
+            self.step,
+            self.customer_id,
+            self.customer_name,
+            self.phone,
+            self.order_id,
+            self.kind,
             self.anchor.to_string(),
             self.window_start.to_string(),
             self.window_end.to_string(),
             self.status.to_string(),
             self.days_left.to_string(),
             self.attempts.to_string(),
-            self.channel.clone(),
-            self.assignee.clone(),
-            self.flags.clone(),
-            self.version.clone(),
-            self.call_hours.clone(),
+            self.channel,
+            self.assignee,
+            self.flags,
+            self.version,
+            self.call_hours,
         ]
     }
 }

@@ -5,7 +5,7 @@ pub mod due;
 pub mod values;
 
 use chrono::NaiveDateTime;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use values::{Channel, Outcome};
 
 /// One customer (one row of `customers.csv`).
@@ -51,19 +51,43 @@ impl Schema {
     }
 }
 
-/// One order: its fields in schema order and the line it came from.
+/// One order: its fields in schema order, packed in one buffer (two allocations per
+/// order instead of one per field), and the line it came from.
 #[derive(Debug, Clone, Default)]
 pub struct Order {
     /// 1-based line in `orders.csv` (for messages).
     pub line: u64,
-    /// Field values, trimmed, in schema order.
-    pub fields: Vec<String>,
+    buf: String,
+    ends: Vec<u32>,
 }
 
 impl Order {
+    /// An order from its (trimmed) field values.
+    pub fn new<'s>(line: u64, fields: impl IntoIterator<Item = &'s str>) -> Self {
+        let mut o = Order {
+            line,
+            ..Order::default()
+        };
+        o.refill(line, fields);
+        o
+    }
+
+    /// Replaces the fields in place, reusing the buffers (no allocation once grown).
+    pub fn refill<'s>(&mut self, line: u64, fields: impl IntoIterator<Item = &'s str>) {
+        self.line = line;
+        self.buf.clear();
+        self.ends.clear();
+        for f in fields {
+            self.buf.push_str(f.trim());
+            self.ends.push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
+        }
+    }
+
     /// The value of field `i` ("" when absent).
     pub fn field(&self, i: usize) -> &str {
-        self.fields.get(i).map_or("", String::as_str)
+        let Some(&end) = self.ends.get(i) else { return "" };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.buf.get(start..end as usize).unwrap_or("")
     }
 }
 
@@ -98,7 +122,7 @@ pub struct Reach {
     /// Signed on-site record.
     pub signed: bool,
     /// Who.
-    pub visitor: String,
+    pub visitor: std::sync::Arc<str>,
 }
 
 /// Everything the visit log says about one due item, aggregated while reading.
@@ -114,29 +138,46 @@ pub struct AttemptLog {
     pub reached: Vec<Reach>,
     /// When the customer refused, if they did.
     pub refused_at: Option<NaiveDateTime>,
-    /// Earliest attempt.
-    pub first_at: Option<NaiveDateTime>,
 }
 
 impl AttemptLog {
     /// Adds one visit.
     pub fn add(&mut self, v: &Visit) {
+        self.record(
+            v.visited_at,
+            v.channel,
+            v.outcome,
+            v.score,
+            v.signed,
+            &std::sync::Arc::from(v.visitor.as_str()),
+        );
+    }
+
+    /// Adds one visit from its parts (the reader's path: no `Visit` is built).
+    pub fn record(
+        &mut self,
+        at: NaiveDateTime,
+        channel: Channel,
+        outcome: Outcome,
+        score: Option<f64>,
+        signed: bool,
+        visitor: &std::sync::Arc<str>,
+    ) {
         self.attempts += 1;
-        self.first_at = Some(self.first_at.map_or(v.visited_at, |f| f.min(v.visited_at)));
-        match v.outcome {
+        match outcome {
             Outcome::Reached => self.reached.push(Reach {
-                at: v.visited_at,
-                channel: v.channel,
-                score: v.score,
-                signed: v.signed,
-                visitor: v.visitor.clone(),
+                at,
+                channel,
+                score,
+                signed,
+                visitor: std::sync::Arc::clone(visitor),
             }),
             Outcome::Refused => {
-                self.refused_at = Some(self.refused_at.map_or(v.visited_at, |r| r.min(v.visited_at)));
+                self.refused_at = Some(self.refused_at.map_or(at, |r| r.min(at)));
             }
             Outcome::NoAnswer | Outcome::Busy | Outcome::WrongNumber => {
                 self.failed += 1;
-                self.failed_times.push(v.visited_at);
+                self.failed_times.push(at);
             }
         }
     }

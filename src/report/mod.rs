@@ -241,6 +241,212 @@ pub struct Report {
     pub failed: bool,
 }
 
+/// Folds items into a report one at a time, so a yearly report over millions of orders
+/// holds only its counters, not its items.
+pub struct Accumulator<'r> {
+    rules: &'r Rules,
+    period: Period,
+    as_of: NaiveDate,
+    by: GroupBy,
+    groups: BTreeMap<String, Metrics>,
+    /// Per share constraint: (reached by the role, required).
+    shares: Vec<(u64, u64)>,
+    repeats: BTreeMap<(String, String, String), std::collections::BTreeSet<String>>,
+    overdue: Vec<(NaiveDate, String, Attention)>,
+}
+
+impl<'r> Accumulator<'r> {
+    /// An empty report over `period` as of `as_of`.
+    pub fn new(rules: &'r Rules, period: Period, as_of: NaiveDate, by: GroupBy) -> Self {
+        let n_shares = rules.sets.iter().map(|s| s.shares.len()).sum();
+        Accumulator {
+            rules,
+            period,
+            as_of,
+            by,
+            groups: BTreeMap::new(),
+            shares: vec![(0, 0); n_shares],
+            repeats: BTreeMap::new(),
+            overdue: Vec::new(),
+        }
+    }
+
+    /// Adds one item (items anchored outside the period are ignored).
+    pub fn add(&mut self, e: &Evaluated) {
+        if !self.period.contains(e.anchor.date()) {
+            return;
+        }
+        let Some((_, rule)) = self.rules.find(&e.rule) else {
+            return;
+        };
+        let key = match self.by {
+            GroupBy::Rule => format!("{}/{}", e.rule, e.step),
+            GroupBy::Department => e.department.clone(),
+            GroupBy::Staff => e.staff.clone(),
+            GroupBy::Visitor => e.reach.as_ref().map(|r| r.visitor.to_string()).unwrap_or_default(),
+            GroupBy::Assignee => e.assignee.clone(),
+        };
+        let key = if key.is_empty() { "(none)".to_string() } else { key };
+        let by_rule = self.by == GroupBy::Rule;
+        let m = self.groups.entry(key).or_insert_with_key(|k| Metrics {
+            group: k.clone(),
+            ..Metrics::default()
+        });
+        if by_rule && m.rule.is_empty() {
+            m.rule.clone_from(&e.rule);
+            m.step.clone_from(&e.step);
+            m.version.clone_from(&e.version);
+        }
+        m.add(e, rule.satisfied_at, self.as_of);
+
+        let shares = self.rules.sets.iter().flat_map(|s| s.shares.iter());
+        for (s, acc) in shares.zip(self.shares.iter_mut()) {
+            if s.rules.contains(&e.rule) && e.required() {
+                acc.1 += 1;
+                let by_role = e.reach.as_ref().is_some_and(|r| {
+                    s.visitors.iter().any(|v| **v == *r.visitor)
+                        || s.visitor_prefixes.iter().any(|p| r.visitor.starts_with(p.as_str()))
+                });
+                acc.0 += u64::from(by_role);
+            }
+        }
+
+        if !e.order_id.is_empty() && (e.kind == "complaint" || e.kind == "repair") {
+            self.repeats
+                .entry((e.kind.clone(), e.customer_id.clone(), e.category.clone()))
+                .or_default()
+                .insert(e.order_id.clone());
+        }
+        // A period still running is judged as of the run's date.
+        let cutoff = self.period.end.min(self.as_of);
+        if e.required() {
+            let reached_by_end = e.reach.as_ref().is_some_and(|r| r.at.date() <= cutoff)
+                || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
+            let closed = matches!(e.resolution, Resolution::Refused | Resolution::Unreachable);
+            if e.window_end < cutoff && !reached_by_end && !closed {
+                self.overdue.push((
+                    e.window_end,
+                    e.due_id.clone(),
+                    Attention {
+                        kind: "overdue_at_period_end".into(),
+                        customer_id: e.customer_id.clone(),
+                        subject: e.due_id.clone(),
+                        count: (cutoff - e.window_end).num_days().unsigned_abs(),
+                        detail: format!("window ended {}", e.window_end),
+                    },
+                ));
+            }
+        }
+    }
+
+    /// Rates, targets, grades, channel mix (from `visits`), shares and attention lists.
+    pub fn finish(mut self, visits: &[Visit], label: &str) -> Report {
+        let (rules, period, by) = (self.rules, self.period, self.by);
+        let mut failed = false;
+        let mut rows: Vec<Metrics> = std::mem::take(&mut self.groups).into_values().collect();
+        for m in &mut rows {
+            m.finish();
+            if by == GroupBy::Rule {
+                if let Some((_, rule)) = rules.find(&m.rule) {
+                    m.grade = grade(&rule.grades, m.score_avg);
+                    m.targets = check_targets(&rule.targets, |n| m.get(n));
+                    failed |= m.targets.iter().any(|t| t.result == "fail");
+                }
+            }
+        }
+
+        let mut channel_mix = Vec::new();
+        for set in &rules.sets {
+            let prefix = format!("{}.", set.id);
+            let in_period: Vec<&Visit> = visits
+                .iter()
+                .filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date()))
+                .collect();
+            for mix in &set.channel_mix {
+                let total = in_period.len() as u64;
+                let count = in_period
+                    .iter()
+                    .filter(|v| mix.channels.contains(&v.channel) && (!mix.signed || v.signed))
+                    .count() as u64;
+                let share = ratio(count, total);
+                let result = match share {
+                    None => "n/a",
+                    Some(s) if mix.min.is_some_and(|m| s + 1e-9 < m) || mix.max.is_some_and(|m| s > m + 1e-9) => "fail",
+                    Some(_) => "pass",
+                };
+                failed |= result == "fail";
+                channel_mix.push(MixCheck {
+                    ruleset: set.id.clone(),
+                    name: mix.name.clone(),
+                    count,
+                    total,
+                    share,
+                    min: mix.min,
+                    max: mix.max,
+                    result: result.into(),
+                });
+            }
+        }
+
+        let mut shares = Vec::new();
+        for (s, (count, total)) in rules.sets.iter().flat_map(|s| s.shares.iter()).zip(&self.shares) {
+            let share = ratio(*count, *total);
+            let result = match share {
+                None => "n/a",
+                Some(x) if x + 1e-9 < s.min => "fail",
+                Some(_) => "pass",
+            };
+            failed |= result == "fail";
+            shares.push(ShareCheck {
+                name: s.name.clone(),
+                count: *count,
+                total: *total,
+                share,
+                min: s.min,
+                result: result.into(),
+            });
+        }
+
+        let mut attention = Vec::new();
+        for ((kind, cust, cat), ids) in &self.repeats {
+            let (threshold, label) = if kind == "complaint" {
+                (2, "repeat_complaint")
+            } else {
+                (3, "repeat_repair")
+            };
+            if ids.len() >= threshold {
+                attention.push(Attention {
+                    kind: label.into(),
+                    customer_id: cust.clone(),
+                    subject: if cat.is_empty() {
+                        "(no category)".into()
+                    } else {
+                        cat.clone()
+                    },
+                    count: ids.len() as u64,
+                    detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
+                });
+            }
+        }
+        self.overdue.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        attention.extend(self.overdue.into_iter().map(|o| o.2));
+
+        Report {
+            period: label.to_string(),
+            from: period.start,
+            to: period.end,
+            as_of: self.as_of,
+            rule_files: rules.sets.iter().map(|s| format!("{} {}", s.id, s.version)).collect(),
+            by: format!("{by:?}").to_lowercase(),
+            rows,
+            channel_mix,
+            shares,
+            attention,
+            failed,
+        }
+    }
+}
+
 /// Computes the report over `items` (those anchored in the period) and `visits`.
 pub fn compute(
     items: &[Evaluated],
@@ -251,183 +457,9 @@ pub fn compute(
     as_of: NaiveDate,
     by: GroupBy,
 ) -> Report {
-    let mut groups: BTreeMap<String, Metrics> = BTreeMap::new();
-    for e in items.iter().filter(|e| period.contains(e.anchor.date())) {
-        let Some((_, rule)) = rules.find(&e.rule) else { continue };
-        let key = match by {
-            GroupBy::Rule => format!("{}/{}", e.rule, step_group(&e.step)),
-            GroupBy::Department => e.department.clone(),
-            GroupBy::Staff => e.staff.clone(),
-            GroupBy::Visitor => e.reach.as_ref().map(|r| r.visitor.clone()).unwrap_or_default(),
-            GroupBy::Assignee => e.assignee.clone(),
-        };
-        let key = if key.is_empty() { "(none)".to_string() } else { key };
-        let m = groups.entry(key.clone()).or_insert_with(|| Metrics {
-            group: key.clone(),
-            ..Metrics::default()
-        });
-        if by == GroupBy::Rule {
-            m.rule.clone_from(&e.rule);
-            m.step = step_group(&e.step);
-            m.version.clone_from(&e.version);
-        }
-        m.add(e, rule.satisfied_at, as_of);
+    let mut acc = Accumulator::new(rules, *period, as_of, by);
+    for e in items {
+        acc.add(e);
     }
-    let mut failed = false;
-    let mut rows: Vec<Metrics> = groups.into_values().collect();
-    for m in &mut rows {
-        m.finish();
-        if by == GroupBy::Rule {
-            if let Some((_, rule)) = rules.find(&m.rule) {
-                m.grade = grade(&rule.grades, m.score_avg);
-                m.targets = check_targets(&rule.targets, |n| m.get(n));
-                failed |= m.targets.iter().any(|t| t.result == "fail");
-            }
-        }
-    }
-
-    let mut channel_mix = Vec::new();
-    for set in &rules.sets {
-        let prefix = format!("{}.", set.id);
-        let in_period: Vec<&Visit> = visits
-            .iter()
-            .filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date()))
-            .collect();
-        for mix in &set.channel_mix {
-            let total = in_period.len() as u64;
-            let count = in_period
-                .iter()
-                .filter(|v| mix.channels.contains(&v.channel) && (!mix.signed || v.signed))
-                .count() as u64;
-            let share = ratio(count, total);
-            let result = match share {
-                None => "n/a",
-                Some(s) if mix.min.is_some_and(|m| s + 1e-9 < m) || mix.max.is_some_and(|m| s > m + 1e-9) => "fail",
-                Some(_) => "pass",
-            };
-            failed |= result == "fail";
-            channel_mix.push(MixCheck {
-                ruleset: set.id.clone(),
-                name: mix.name.clone(),
-                count,
-                total,
-                share,
-                min: mix.min,
-                max: mix.max,
-                result: result.into(),
-            });
-        }
-    }
-
-    let mut shares = Vec::new();
-    for set in &rules.sets {
-        for s in &set.shares {
-            let relevant: Vec<&Evaluated> = items
-                .iter()
-                .filter(|e| period.contains(e.anchor.date()) && s.rules.contains(&e.rule) && e.required())
-                .collect();
-            let count = relevant
-                .iter()
-                .filter(|e| {
-                    e.reach.as_ref().is_some_and(|r| {
-                        s.visitors.contains(&r.visitor)
-                            || s.visitor_prefixes.iter().any(|p| r.visitor.starts_with(p.as_str()))
-                    })
-                })
-                .count() as u64;
-            let total = relevant.len() as u64;
-            let share = ratio(count, total);
-            let result = match share {
-                None => "n/a",
-                Some(x) if x + 1e-9 < s.min => "fail",
-                Some(_) => "pass",
-            };
-            failed |= result == "fail";
-            shares.push(ShareCheck {
-                name: s.name.clone(),
-                count,
-                total,
-                share,
-                min: s.min,
-                result: result.into(),
-            });
-        }
-    }
-
-    Report {
-        period: label.to_string(),
-        from: period.start,
-        to: period.end,
-        as_of,
-        rule_files: rules.sets.iter().map(|s| format!("{} {}", s.id, s.version)).collect(),
-        by: format!("{by:?}").to_lowercase(),
-        rows,
-        channel_mix,
-        shares,
-        attention: attention(items, period, as_of),
-        failed,
-    }
-}
-
-/// Cadence steps are grouped by requirement (`onsite-1` of every slot together).
-fn step_group(step: &str) -> String {
-    step.to_string()
-}
-
-/// Repeated complaints (same customer and category ≥2), repeated repairs (≥3), and items
-/// still overdue at the period's end.
-fn attention(items: &[Evaluated], period: &Period, as_of: NaiveDate) -> Vec<Attention> {
-    // A period still running is judged as of the run's date.
-    let cutoff = period.end.min(as_of);
-    let mut out = Vec::new();
-    let mut orders: BTreeMap<(String, String, String), std::collections::BTreeSet<String>> = BTreeMap::new();
-    for e in items
-        .iter()
-        .filter(|e| period.contains(e.anchor.date()) && !e.order_id.is_empty())
-    {
-        if e.kind == "complaint" || e.kind == "repair" {
-            orders
-                .entry((e.kind.clone(), e.customer_id.clone(), e.category.clone()))
-                .or_default()
-                .insert(e.order_id.clone());
-        }
-    }
-    for ((kind, cust, cat), ids) in &orders {
-        let (threshold, label) = if kind == "complaint" {
-            (2, "repeat_complaint")
-        } else {
-            (3, "repeat_repair")
-        };
-        if ids.len() >= threshold {
-            out.push(Attention {
-                kind: label.into(),
-                customer_id: cust.clone(),
-                subject: if cat.is_empty() {
-                    "(no category)".into()
-                } else {
-                    cat.clone()
-                },
-                count: ids.len() as u64,
-                detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
-            });
-        }
-    }
-    for e in items
-        .iter()
-        .filter(|e| period.contains(e.anchor.date()) && e.required())
-    {
-        let reached_by_end = e.reach.as_ref().is_some_and(|r| r.at.date() <= cutoff)
-            || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
-        let closed = matches!(e.resolution, Resolution::Refused | Resolution::Unreachable);
-        if e.window_end < cutoff && !reached_by_end && !closed {
-            out.push(Attention {
-                kind: "overdue_at_period_end".into(),
-                customer_id: e.customer_id.clone(),
-                subject: e.due_id.clone(),
-                count: (cutoff - e.window_end).num_days().unsigned_abs(),
-                detail: format!("window ended {}", e.window_end),
-            });
-        }
-    }
-    out
+    acc.finish(visits, label)
 }

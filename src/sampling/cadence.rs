@@ -175,7 +175,7 @@ mod tests {
             channel: c,
             score: None,
             signed: false,
-            visitor: String::new(),
+            visitor: "".into(),
         };
         let req = vec![
             Require {

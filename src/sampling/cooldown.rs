@@ -2,7 +2,7 @@
 //! mandatory follow-up is flagged rather than suppressed.
 
 use chrono::{Duration, NaiveDate};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Reached-contact dates per customer (index into the customer list).
 #[derive(Debug, Clone, Default)]
