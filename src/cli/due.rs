@@ -4,7 +4,7 @@ use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
 use crate::engine::{due_cadence_from, due_rows};
-use crate::io::write::{emit, mask_phone, render, Grid, WriteOptions};
+use crate::io::write::{csv_bytes, emit, mask_phone, render, Format, Grid, WriteOptions};
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
@@ -57,28 +57,24 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
     };
     let (loaded, items) = load::evaluate(&a.data, rules, None, run, ui)?;
-    let mut rows = due_rows(items, &rules_ref, as_of, horizon);
-    ui.detail(&format!("{} item(s) listed for {as_of}", rows.len()));
-    for r in &mut rows {
-        if let Some(&i) = loaded.index.get(&r.customer_id) {
-            r.customer_name.clone_from(&loaded.customers[i].name);
-            r.phone = if a.out.mask_phone {
-                mask_phone(&loaded.customers[i].phone)
-            } else {
-                loaded.customers[i].phone.clone()
-            };
-        }
-    }
     say_if_no_calls(&rules_ref, as_of, ui);
-    let grid = if a.group_by.is_some() {
-        grouped(&rows)
-    } else {
-        grid(rows)
+    let mask = a.out.mask_phone;
+    let rows = due_rows(items, &rules_ref, as_of, horizon).map(|mut r| {
+        if let Some(&i) = loaded.index.get(&r.customer_id) {
+            let c = &loaded.customers[i];
+            r.customer_name.clone_from(&c.name);
+            r.phone = if mask { mask_phone(&c.phone) } else { c.phone.clone() };
+        }
+        r
+    });
+    let opts = WriteOptions { bom: a.out.bom };
+    let bytes = match (&a.group_by, a.out.format) {
+        // The common cron case streams: each row is written as it is made.
+        (None, Format::Csv) => csv_bytes(&COLUMNS, rows.map(DueItem::into_cells), opts),
+        (None, f) => render(&grid(rows.collect()), f, opts),
+        (Some(_), f) => render(&grouped(&rows.collect::<Vec<_>>()), f, opts),
     };
-    emit(
-        a.out.output.as_deref(),
-        &render(&grid, a.out.format, WriteOptions { bom: a.out.bom }),
-    )?;
+    emit(a.out.output.as_deref(), &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -867,20 +867,23 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
     }
 }
 
-/// Turns evaluated items into due-list rows as of `as_of`.
-pub fn due_rows(items: Vec<Evaluated>, rules: &Rules, as_of: NaiveDate, horizon: i64) -> Vec<DueItem> {
-    let mut rows = Vec::new();
-    for e in items {
-        let Some((_, rule)) = rules.find(&e.rule) else { continue };
-        let Some(status) = e.status(as_of, horizon, rule) else {
-            continue;
-        };
+/// Turns evaluated items into due-list rows as of `as_of`, lazily, so a large list can
+/// be written as it is made.
+pub fn due_rows(
+    items: Vec<Evaluated>,
+    rules: &Rules,
+    as_of: NaiveDate,
+    horizon: i64,
+) -> impl Iterator<Item = DueItem> + '_ {
+    items.into_iter().filter_map(move |e| {
+        let (_, rule) = rules.find(&e.rule)?;
+        let status = e.status(as_of, horizon, rule)?;
         let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
             rule.calls.hours.render(as_of)
         } else {
             String::new()
         };
-        rows.push(DueItem {
+        Some(DueItem {
             due_id: e.due_id,
             rule: e.rule,
             step: e.step,
@@ -900,7 +903,6 @@ pub fn due_rows(items: Vec<Evaluated>, rules: &Rules, as_of: NaiveDate, horizon:
             flags: e.flags.join(";"),
             version: e.version,
             call_hours: hours,
-        });
-    }
-    rows
+        })
+    })
 }

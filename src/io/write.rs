@@ -110,13 +110,18 @@ pub fn render_table(grid: &Grid) -> String {
 }
 
 fn render_csv(grid: &Grid, opts: WriteOptions) -> Vec<u8> {
+    csv_bytes(&grid.headers, grid.rows.iter().cloned(), opts)
+}
+
+/// CSV from a header and a stream of rows, neutralising formula cells (see [`neutralise`]).
+pub fn csv_bytes<H: AsRef<str>>(headers: &[H], rows: impl Iterator<Item = Vec<String>>, opts: WriteOptions) -> Vec<u8> {
     let mut out = Vec::new();
     if opts.bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
     let mut w = csv::Writer::from_writer(out);
-    let _ = w.write_record(&grid.headers);
-    for r in &grid.rows {
+    let _ = w.write_record(headers.iter().map(AsRef::as_ref));
+    for r in rows {
         let _ = w.write_record(
             r.iter()
                 .map(|c| neutralise(c))
