@@ -6,6 +6,7 @@ mod calendar;
 mod due;
 mod errors;
 mod examples;
+mod industries;
 mod report;
 mod robustness;
 mod util;

@@ -83,7 +83,7 @@ fn bad_visit_values_are_all_listed() {
         &[
             "visits.csv:2: column `channel` (field 3): expected one of phone",
             "visits.csv:2: column `outcome` (field 5): expected one of reached",
-            "visits.csv:4: column `score` (field 6): expected a score",
+            "visits.csv:4: column `score` (field 6): expected a number, found \"nine\"",
             "3 problems found",
         ],
     );
@@ -199,4 +199,14 @@ fn skip_invalid_writes_rejected_rows_and_goes_on() {
     let r = std::fs::read_to_string(&rej).unwrap();
     assert!(r.contains("unknown customer") && r.contains("P-001,C999"), "{r}");
     assert!(!o.stdout.contains("P-001/"));
+}
+
+#[test]
+fn a_score_outside_the_rules_scale() {
+    let d = copy_example("property");
+    edit(d.path(), "visits.csv", "reached,9,yes", "reached,11,yes");
+    expect(
+        &due("rules/property.toml", d.path()),
+        &["visits.csv:4: column `score` (field 6): expected a score from 0 to 10 (the scale of `property.complaint`), found \"11\""],
+    );
 }

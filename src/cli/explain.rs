@@ -98,6 +98,7 @@ fn why_absent(
     as_of: NaiveDate,
 ) -> Result<String, Error> {
     let order_id = unit.split('@').next().unwrap_or(unit);
+    let step_name = a.due_id.trim().split('/').nth(2).unwrap_or("").to_string();
     let opts = ReadOptions {
         columns: rules.column_map(),
         encoding: a.data.encoding,
@@ -133,7 +134,18 @@ fn why_absent(
         answer = Some(match c.map(|c| engine.applies(c, o)) {
             Some(Err(skip)) => skip.to_string(),
             Some(Ok(a)) if a.date() > as_of => format!("its anchor {} is after {as_of}", a.date()),
-            Some(Ok(_)) => "the rule applies, but the item does not exist under this id (check the step name)".into(),
+            Some(Ok(_)) => {
+                // A later step whose own anchor (stopping medication, mid-payment) is empty.
+                let rule = c.map(|c| c.rule);
+                match rule.and_then(|r| r.steps.iter().find(|st| st.name == step_name)) {
+                    Some(st) if schema.get(&st.anchor).is_none_or(|i| o.field(i).trim().is_empty()) => format!(
+                        "step `{step_name}` counts from `{}`, which is empty for this order: the event has not happened yet",
+                        st.anchor
+                    ),
+                    Some(_) => "the rule applies, but no item has this id as of the date (see `huifang due --horizon N`)".into(),
+                    None => format!("the rule has no step `{step_name}`"),
+                }
+            }
             None => "unknown rule".into(),
         });
     });

@@ -59,6 +59,8 @@ pub struct SampleInfo {
     pub blocked: bool,
     /// Selected beyond the requirement in this period.
     pub over: u64,
+    /// The period is over as of the run's date.
+    pub closed: bool,
 }
 
 /// One follow-up item the rules generate, with everything known about it.
@@ -558,6 +560,9 @@ impl<'a> Engine<'a> {
         let mut any = false;
         let n_steps = self.compiled[ci].rule.steps.len();
         let mut id = std::mem::take(&mut self.id_buf);
+        // For `min_visits`: steps generated, the last window's end, and steps still able to
+        // count (reached, or open).
+        let (mut generated, mut last_end, mut live) = (0usize, None::<NaiveDate>, 0u32);
         for si in 0..n_steps {
             let c = &self.compiled[ci];
             let step = &c.rule.steps[si];
@@ -600,6 +605,13 @@ impl<'a> Engine<'a> {
             if let Some(r) = &st.reach {
                 self.contacts.add(cust, r.at.date());
             }
+            generated += 1;
+            last_end = last_end.max(Some(w.end));
+            match st.resolution {
+                Resolution::Reached { .. } => live += 1,
+                Resolution::Open => live += 1,
+                _ => {}
+            }
             let probe = Probe {
                 due_id: &id,
                 anchor,
@@ -635,6 +647,61 @@ impl<'a> Engine<'a> {
             out.push(item);
         }
         self.id_buf = id;
+        // renovation: at least 3 visits per project. Once every step exists, each step
+        // closed without a reach (refused, unreachable) is made up by an `extra-N` item in
+        // the month after the last window.
+        let min = self.compiled[ci].rule.min_visits.unwrap_or(0);
+        if let (true, Some(end)) = (generated == n_steps && live < min, last_end) {
+            let mut k = 1;
+            while live < min && k <= min {
+                let c = &self.compiled[ci];
+                let due_id = format!(
+                    "{}/{}/extra-{k}",
+                    c.rule.id,
+                    unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)).trim())
+                );
+                let st = attempts::classify(
+                    self.inp.attempts.get(due_id.as_str()),
+                    self.inp.as_of,
+                    c.rule.max_attempts,
+                );
+                if matches!(st.resolution, Resolution::Reached { .. } | Resolution::Open) {
+                    live += 1;
+                }
+                let start = end.succ_opt().unwrap_or(end);
+                let w_end = start.checked_add_months(chrono::Months::new(1)).unwrap_or(start);
+                let probe = Probe {
+                    due_id: &due_id,
+                    anchor: end.and_time(chrono::NaiveTime::MIN),
+                    window_start: start,
+                    window_end: w_end,
+                    resolution: &st.resolution,
+                    excluded: excluded.is_some(),
+                };
+                if (self.keep)(&probe) {
+                    any = true;
+                    if build == Build::Kept {
+                        let mut item = self.base_item(ci, cust, Some(order), end.and_time(chrono::NaiveTime::MIN));
+                        item.due_id = due_id;
+                        item.step = format!("extra-{k}");
+                        item.window_start = start;
+                        item.window_end = w_end;
+                        item.assignee = assign::resolve_assignee(
+                            &self.compiled[ci].rule.steps[0].assignee,
+                            self.inp.schema,
+                            Some(order),
+                        );
+                        item.excluded = excluded.map(str::to_string);
+                        item.flags.push(format!("min_visits:{min}"));
+                        item.resolution = st.resolution;
+                        item.attempts = st.attempts;
+                        item.reach = st.reach;
+                        out.push(item);
+                    }
+                }
+                k += 1;
+            }
+        }
         (out, any)
     }
 
@@ -658,7 +725,12 @@ impl<'a> Engine<'a> {
                 let end = c.until_col.and_then(|i| crate::io::dates::parse_date(o.field(i)));
                 cadence::phased_slots(cad, anchor, end, horizon_end, &c.rule.calls.calendar)
             }
-            None => cadence::aligned_slots(cad, anchor.date(), horizon_end),
+            // A customer cadence is in force per slot: a retired one stops producing slots.
+            None => {
+                let mut v = cadence::aligned_slots(cad, anchor.date(), horizon_end);
+                v.retain(|s| c.rule.effective_until.is_none_or(|u| s.start <= u));
+                v
+            }
         };
         let mut out = Vec::new();
         for slot in slots {
@@ -690,7 +762,7 @@ impl<'a> Engine<'a> {
             for r in &reached {
                 contacts.push(r.at.date());
             }
-            for (label, got, need) in missing {
+            for (label, filled, need) in missing {
                 for k in 1..=need {
                     let c = &self.compiled[ci];
                     let mut item = self.base_item(ci, cust, order, anchor);
@@ -719,16 +791,12 @@ impl<'a> Engine<'a> {
                     item.excluded = excluded.clone();
                     let max = c.rule.max_attempts;
                     self.classify_into(&mut item, max);
-                    if k <= got {
-                        // Filled by a reached visit through this channel group.
-                        let on = item.reach.as_ref().map_or(slot.end, |r| r.at.date());
-                        item.resolution = Resolution::Reached { on };
-                        if item.reach.is_none() {
-                            item.reach = reached.get((k - 1) as usize).map(|r| (*r).clone());
-                            if let Some(r) = &item.reach {
-                                item.resolution = Resolution::Reached { on: r.at.date() };
-                            }
-                        }
+                    if let Some(&i) = filled.get((k - 1) as usize) {
+                        // Filled by the k-th reached visit through this channel group.
+                        let r = reached[i].clone();
+                        item.resolution = Resolution::Reached { on: r.at.date() };
+                        item.reach = Some(r);
+                        item.attempts = item.attempts.max(1);
                     } else if matches!(item.resolution, Resolution::Reached { .. }) {
                         // A reached visit logged on this id but through another channel
                         // does not fill this requirement.
@@ -825,6 +893,7 @@ impl<'a> Engine<'a> {
                         topup: sel.topup[i],
                         blocked: metas[i].blocked,
                         over: sel.over,
+                        closed,
                     });
                     if sel.topup[i] {
                         item.flags.push("sampled_at_period_close".into());

@@ -43,7 +43,7 @@ pub fn explain_item(e: &Evaluated, rule: &Rule, as_of: NaiveDate, horizon: i64) 
     }
     match &e.sample {
         Some(s) => out.push(format!(
-            "sampled:  {} — period {} has {} eligible unit(s), {} required{}{}{}",
+            "sampled:  {} — period {} has {} eligible unit(s), {} required{}{}{}{}",
             if s.selected { "selected" } else { "not selected" },
             s.period,
             s.population,
@@ -63,7 +63,15 @@ pub fn explain_item(e: &Evaluated, rule: &Rule, as_of: NaiveDate, horizon: i64) 
             } else {
                 String::new()
             },
+            if s.closed {
+                ""
+            } else {
+                "; the period is still open: the count is made exact when it closes"
+            },
         )),
+        None if rule.sample.is_some() => {
+            out.push("sampled:  no — excluded units are not part of the sampled population".into());
+        }
         None => out.push("sampled:  no — the rule covers 100%".into()),
     }
     let state = match &e.resolution {

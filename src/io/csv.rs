@@ -356,6 +356,7 @@ pub fn read_visits(
     path: &Path,
     opts: &ReadOptions,
     keep_visits: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    scales: &HashMap<String, (f64, f64)>,
     problems: &mut Problems,
 ) -> VisitLog {
     let mut log = VisitLog::default();
@@ -405,9 +406,21 @@ pub fn read_visits(
         let score = match score.map(|i| (i, get(rec, i))) {
             Some((_, "")) | None => None,
             Some((i, s)) => match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && (0.0..=100.0).contains(&v) => Some(v),
+                Ok(v) if v.is_finite() => {
+                    let rule = due_id.split('/').next().unwrap_or("");
+                    let (lo, hi) = scales.get(rule).copied().unwrap_or((0.0, 100.0));
+                    if (lo..=hi).contains(&v) {
+                        Some(v)
+                    } else {
+                        errs.push((
+                            i,
+                            format!("expected a score from {lo} to {hi} (the scale of `{rule}`), found {s:?}"),
+                        ));
+                        None
+                    }
+                }
                 _ => {
-                    errs.push((i, format!("expected a score between 0 and 100, found {s:?}")));
+                    errs.push((i, format!("expected a number, found {s:?}")));
                     None
                 }
             },

@@ -95,9 +95,10 @@ pub fn phased_slots(
     out
 }
 
-/// For each requirement, how many contacts are still missing given the reached visits.
-/// Each visit fills at most one requirement, the first group that lists its channel.
-pub fn missing(require: &[Require], default: Channel, reached: &[&Reach]) -> Vec<(String, u32, u32)> {
+/// For each requirement: its label, the reached visits (indices into `reached`) that fill
+/// it, and how many it needs. Each visit fills at most one requirement, the first group
+/// that lists its channel; visits are taken in time order.
+pub fn missing(require: &[Require], default: Channel, reached: &[&Reach]) -> Vec<(String, Vec<usize>, u32)> {
     let owned;
     let reqs: &[Require] = if require.is_empty() {
         owned = [Require {
@@ -108,16 +109,18 @@ pub fn missing(require: &[Require], default: Channel, reached: &[&Reach]) -> Vec
     } else {
         require
     };
+    let mut order: Vec<usize> = (0..reached.len()).collect();
+    order.sort_by_key(|&i| reached[i].at);
     let mut used = vec![false; reached.len()];
     reqs.iter()
         .map(|q| {
-            let mut got = 0;
-            for (i, r) in reached.iter().enumerate() {
+            let mut got = Vec::new();
+            for &i in &order {
                 // An unspecified requirement accepts any channel.
-                let ok = require.is_empty() || q.channels.contains(&r.channel);
-                if got < q.count && !used[i] && ok {
+                let ok = require.is_empty() || q.channels.contains(&reached[i].channel);
+                if (got.len() as u32) < q.count && !used[i] && ok {
                     used[i] = true;
-                    got += 1;
+                    got.push(i);
                 }
             }
             (q.label(), got, q.count)
@@ -189,7 +192,10 @@ mod tests {
         ];
         let (a, b) = (reach(Channel::Onsite), reach(Channel::Phone));
         let m = missing(&req, Channel::Phone, &[&a, &b]);
-        assert_eq!(m, vec![("onsite".into(), 1, 1), ("phone+wechat".into(), 1, 2)]);
+        assert_eq!(
+            m,
+            vec![("onsite".into(), vec![0], 1), ("phone+wechat".into(), vec![1], 2)]
+        );
     }
 
     #[test]
