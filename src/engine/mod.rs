@@ -224,6 +224,10 @@ pub struct Engine<'a> {
     keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
     fold: Option<Fold<'a>>,
     id_buf: String,
+    /// Rules by the (lower-case) order kind they apply to, plus the rules that take any
+    /// kind, so an order is tested only against rules that can apply to it.
+    by_kind: HashMap<String, Vec<usize>>,
+    any_kind: Vec<usize>,
     pools: BTreeMap<(usize, Period), Pool>,
     contacts: Contacts,
     out: Vec<Evaluated>,
@@ -313,6 +317,23 @@ impl<'a> Engine<'a> {
         if !diags.is_empty() {
             return Err(diags);
         }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut any_kind = Vec::new();
+        for (ci, c) in compiled.iter().enumerate() {
+            if c.rule
+                .cadence
+                .as_ref()
+                .is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders))
+            {
+                continue;
+            }
+            if c.rule.kinds.is_empty() {
+                any_kind.push(ci);
+            }
+            for k in &c.rule.kinds {
+                by_kind.entry(k.to_ascii_lowercase()).or_default().push(ci);
+            }
+        }
         Ok(Engine {
             kind_map: inp
                 .rules
@@ -331,6 +352,8 @@ impl<'a> Engine<'a> {
             keep,
             fold: None,
             id_buf: String::new(),
+            by_kind,
+            any_kind,
             pools: BTreeMap::new(),
             contacts: Contacts::default(),
             out: Vec::new(),
@@ -395,15 +418,15 @@ impl<'a> Engine<'a> {
         let kind = self.kind_of(order).to_string();
         // One copy of the order, shared by every sampled rule that pools it.
         let mut shared: Option<std::rc::Rc<Order>> = None;
-        for ci in 0..self.compiled.len() {
+        let lower = kind.to_ascii_lowercase();
+        let mut candidates: Vec<usize> = self.by_kind.get(&lower).map_or_else(Vec::new, Clone::clone);
+        if !self.any_kind.is_empty() {
+            candidates.extend(&self.any_kind);
+            // Rules are evaluated in file order, whichever list they came from.
+            candidates.sort_unstable();
+        }
+        for ci in candidates {
             let c = &self.compiled[ci];
-            if c.rule
-                .cadence
-                .as_ref()
-                .is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders))
-            {
-                continue;
-            }
             let anchor = match self.applies_to_kind(c, order, &kind) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
