@@ -3,10 +3,11 @@
 
 use std::process::ExitCode;
 
-// The engine makes many small allocations (one item's strings at a time); mimalloc's
-// per-thread free lists cut their cost by about a third against glibc's malloc (bench/).
+// Many small, short-lived allocations (one item's strings at a time): jemalloc, configured
+// in .cargo/config.toml to keep freed pages, spends far less time in the kernel than glibc
+// or mimalloc did on the 1M-order bench (bench/README.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     huifang::cli::main()

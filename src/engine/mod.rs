@@ -167,7 +167,9 @@ pub struct Inputs<'a> {
 }
 
 struct PoolUnit {
-    key: String,
+    /// Seeded [`sampling::unit_hash`] of the order or customer id (also its identity in
+    /// the pool: 64 bits instead of a string per historical unit).
+    hash: u64,
     line: u64,
     customer: usize,
     anchor: NaiveDateTime,
@@ -208,7 +210,7 @@ enum Build {
 pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 
 /// A sampled rule's units in one period, in arrival order, with a key index.
-type Pool = (Vec<PoolUnit>, HashMap<String, usize>);
+type Pool = (Vec<PoolUnit>, HashMap<u64, usize>);
 
 /// The streaming evaluator.
 pub struct Engine<'a> {
@@ -224,6 +226,9 @@ pub struct Engine<'a> {
     keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
     fold: Option<Fold<'a>>,
     id_buf: String,
+    label_buf: String,
+    cand_buf: Vec<usize>,
+    kind_buf: String,
     /// Rules by the (lower-case) order kind they apply to, plus the rules that take any
     /// kind, so an order is tested only against rules that can apply to it.
     by_kind: HashMap<String, Vec<usize>>,
@@ -352,6 +357,9 @@ impl<'a> Engine<'a> {
             keep,
             fold: None,
             id_buf: String::new(),
+            label_buf: String::new(),
+            cand_buf: Vec::new(),
+            kind_buf: String::new(),
             by_kind,
             any_kind,
             pools: BTreeMap::new(),
@@ -415,17 +423,27 @@ impl<'a> Engine<'a> {
         let Some(&cust) = self.inp.customer_index.get(cust_id) else {
             return;
         };
-        let kind = self.kind_of(order).to_string();
+        let mut kind = std::mem::take(&mut self.kind_buf);
+        kind.clear();
+        kind.push_str(self.kind_of(order));
         // One copy of the order, shared by every sampled rule that pools it.
         let mut shared: Option<std::rc::Rc<Order>> = None;
-        let lower = kind.to_ascii_lowercase();
-        let mut candidates: Vec<usize> = self.by_kind.get(&lower).map_or_else(Vec::new, Clone::clone);
+        let mut candidates = std::mem::take(&mut self.cand_buf);
+        candidates.clear();
+        let lower_hit = if kind.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.by_kind.get(&kind.to_ascii_lowercase())
+        } else {
+            self.by_kind.get(kind.as_str())
+        };
+        if let Some(v) = lower_hit {
+            candidates.extend_from_slice(v);
+        }
         if !self.any_kind.is_empty() {
             candidates.extend(&self.any_kind);
             // Rules are evaluated in file order, whichever list they came from.
             candidates.sort_unstable();
         }
-        for ci in candidates {
+        for &ci in &candidates {
             let c = &self.compiled[ci];
             let anchor = match self.applies_to_kind(c, order, &kind) {
                 Ok(a) => a,
@@ -467,13 +485,16 @@ impl<'a> Engine<'a> {
             }
             let period = Period::containing(s.per, anchor.date());
             let household = s.unit == SampleUnit::Customer;
-            let key = if household {
-                customer.id.clone()
-            } else {
-                order_id.to_string()
-            };
+            let label = &mut self.label_buf;
+            label.clear();
+            {
+                use std::fmt::Write as _;
+                let _ = write!(label, "{period}");
+            }
+            let key = if household { customer.id.as_str() } else { order_id };
+            let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             let pool = self.pools.entry((ci, period)).or_default();
-            let replace = match pool.1.get(&key) {
+            let replace = match pool.1.get(&hash) {
                 // One unit per household and period, anchored on its earliest order.
                 Some(&at) if household && pool.0[at].anchor <= anchor => continue,
                 Some(&at) => Some(at),
@@ -482,7 +503,7 @@ impl<'a> Engine<'a> {
             let unit_id = household.then(|| format!("{}@{period}", customer.id));
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), anchor, None, Build::Probe);
             let unit = PoolUnit {
-                key: key.clone(),
+                hash,
                 customer: cust,
                 anchor,
                 line: order.line,
@@ -492,11 +513,14 @@ impl<'a> Engine<'a> {
             match replace {
                 Some(at) => pool.0[at] = unit,
                 None => {
-                    pool.1.insert(key, pool.0.len());
+                    pool.1.insert(hash, pool.0.len());
                     pool.0.push(unit);
                 }
             }
         }
+        // Hand the buffers back for the next order.
+        self.kind_buf = kind;
+        self.cand_buf = candidates;
     }
 
     fn emit(&mut self, items: Vec<Evaluated>) {
@@ -883,7 +907,7 @@ impl<'a> Engine<'a> {
             let metas: Vec<UnitMeta> = units
                 .iter()
                 .map(|u| UnitMeta {
-                    key: u.key.clone(),
+                    hash: u.hash,
                     blocked: cooldown
                         .is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
                 })
@@ -897,7 +921,8 @@ impl<'a> Engine<'a> {
                 if !sel.selected[i] && !need_all {
                     continue;
                 }
-                let unit_id = (s.unit == SampleUnit::Customer).then(|| format!("{}@{period}", unit.key));
+                let unit_id = (s.unit == SampleUnit::Customer)
+                    .then(|| format!("{}@{period}", self.inp.customers[unit.customer].id));
                 let (items, _) = self.step_items(
                     ci,
                     unit.customer,

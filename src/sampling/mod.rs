@@ -28,8 +28,8 @@ use xxhash_rust::xxh3::xxh3_64;
 /// One unit of a period's population, in arrival order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitMeta {
-    /// Order id or customer id.
-    pub key: String,
+    /// [`unit_hash`] of the unit (order id or customer id): orders top-ups.
+    pub hash: u64,
     /// True when the customer was reached within the cool-down before this unit.
     pub blocked: bool,
 }
@@ -47,9 +47,17 @@ pub struct Selection {
     pub over: u64,
 }
 
-/// The seeded hash of a unit, used to order top-ups.
-pub fn unit_hash(seed: &str, rule: &str, period: &Period, key: &str) -> u64 {
-    xxh3_64(format!("{seed}/{rule}/{period}/{key}").as_bytes())
+/// The seeded hash of a unit, used to order top-ups: XXH3-64 of `seed/rule/period/key`
+/// (streamed, so no string is built per unit).
+pub fn unit_hash(seed: &str, rule: &str, period: &str, key: &str) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (i, part) in [seed, rule, period, key].iter().enumerate() {
+        if i > 0 {
+            h.update(b"/");
+        }
+        h.update(part.as_bytes());
+    }
+    h.digest()
 }
 
 /// Required count for `n` eligible units under `s` (rounding up, as a minimum rate).
@@ -87,7 +95,7 @@ pub fn select(units: &[UnitMeta], s: &Sampling, rule: &str, period: &Period, clo
             .iter()
             .enumerate()
             .filter(|(i, _)| !selected[*i])
-            .map(|(i, unit)| (unit.blocked, unit_hash(&s.seed, rule, period, &unit.key), i))
+            .map(|(i, unit)| (unit.blocked, unit.hash, i))
             .collect();
         // Units outside their cool-down first, then by hash: fair and deterministic.
         rest.sort_unstable();
@@ -128,7 +136,7 @@ mod tests {
     fn units(n: usize) -> Vec<UnitMeta> {
         (0..n)
             .map(|i| UnitMeta {
-                key: format!("O{i}"),
+                hash: unit_hash("s", "r", "2026-10", &format!("O{i}")),
                 blocked: false,
             })
             .collect()
