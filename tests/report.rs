@@ -152,3 +152,59 @@ fn hospital_role_share_and_periods() {
     ]);
     assert_eq!(bad.code, 2);
 }
+
+/// Finds a headless-capable Chromium, or says why the browser test is skipped.
+fn chromium() -> Option<String> {
+    for c in ["chromium", "chromium-browser", "google-chrome"] {
+        if std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(c.to_string());
+        }
+    }
+    eprintln!("skipped: no chromium on this machine (.ci/run installs Debian's chromium)");
+    None
+}
+
+#[test]
+fn the_html_report_renders_its_chart_in_a_real_browser() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let o = report(&["--format", "html", "--output", html.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let shot = dir.path().join("shot.png");
+    let profile = dir.path().join("profile");
+    let out = std::process::Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=900,700",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--screenshot={}", shot.display()),
+            &format!("file://{}", html.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    // Decode the screenshot and count pixels in the bars' colours: blue (target met) and
+    // red (target missed). The property report has both kinds of bars.
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = info.color_type.samples();
+    let count = |rgb: [u8; 3]| buf[..info.buffer_size()].chunks(px).filter(|p| p[..3] == rgb).count();
+    let (blue, red) = (count([0x2e, 0x86, 0xc1]), count([0xc0, 0x39, 0x2b]));
+    assert!(blue > 200, "blue bar pixels: {blue}");
+    assert!(red > 200, "red bar pixels: {red}");
+}

@@ -135,7 +135,7 @@ fn targets_cell(m: &crate::report::Metrics) -> String {
         .join(" ")
 }
 
-const METRIC_COLUMNS: [&str; 21] = [
+const METRIC_COLUMNS: [&str; 22] = [
     "group",
     "rule",
     "step",
@@ -157,6 +157,7 @@ const METRIC_COLUMNS: [&str; 21] = [
     "satisfied_rate",
     "grade",
     "targets",
+    "bands",
 ];
 
 /// One metrics row in [`METRIC_COLUMNS`] order, with the given number formats.
@@ -187,7 +188,7 @@ fn cells(
         score(m.score_avg),
         rate(m.satisfied_rate),
     ]);
-    v.extend([m.grade.clone(), targets_cell(m)]);
+    v.extend([m.grade.clone(), targets_cell(m), m.bands.join("; ")]);
     v
 }
 
@@ -200,28 +201,9 @@ fn metrics_grid(r: &Report) -> Grid {
     g
 }
 
-/// Human-readable sections (table or Markdown).
-fn text(r: &Report, md: bool) -> String {
-    let render = |g: &Grid| if md { render_markdown(g) } else { render_table(g) };
-    let h = |s: &str| {
-        if md {
-            format!("\n## {s}\n\n")
-        } else {
-            format!("\n{s}\n")
-        }
-    };
-    let mut s = String::new();
-    s.push_str(&format!(
-        "{}Compliance report {} ({} .. {}), as of {}; rules: {}; by {}\n",
-        if md { "# " } else { "" },
-        r.period,
-        r.from,
-        r.to,
-        r.as_of,
-        r.rule_files.join(", "),
-        r.by
-    ));
-    s.push_str(&h("Metrics"));
+/// The report as titled tables, shared by the table, Markdown and HTML renderings.
+fn sections(r: &Report) -> Vec<(&'static str, Grid)> {
+    let mut out = Vec::new();
     // The same cells as the CSV, minus rule and step (the group names them), as percentages.
     let mut g = Grid::new(&[&METRIC_COLUMNS[..1], &METRIC_COLUMNS[3..]].concat());
     for m in &r.rows {
@@ -229,9 +211,8 @@ fn text(r: &Report, md: bool) -> String {
         c.drain(1..3);
         g.rows.push(c);
     }
-    s.push_str(&render(&g));
+    out.push(("Metrics", g));
     if !r.channel_mix.is_empty() {
-        s.push_str(&h("Channel mix"));
         let mut g = Grid::new(&["rules", "constraint", "visits", "of", "share", "min", "max", "result"]);
         for c in &r.channel_mix {
             g.rows.push(vec![
@@ -245,10 +226,9 @@ fn text(r: &Report, md: bool) -> String {
                 c.result.clone(),
             ]);
         }
-        s.push_str(&render(&g));
+        out.push(("Channel mix", g));
     }
     if !r.shares.is_empty() {
-        s.push_str(&h("Role shares"));
         let mut g = Grid::new(&["share", "reached_by_role", "of", "share", "min", "result"]);
         for c in &r.shares {
             g.rows.push(vec![
@@ -260,28 +240,58 @@ fn text(r: &Report, md: bool) -> String {
                 c.result.clone(),
             ]);
         }
-        s.push_str(&render(&g));
+        out.push(("Role shares", g));
     }
-    s.push_str(&h("Attention"));
-    if r.attention.is_empty() {
-        s.push_str("(none)\n");
+    let mut g = Grid::new(&["kind", "customer_id", "subject", "count", "detail"]);
+    for a in &r.attention {
+        g.rows.push(vec![
+            a.kind.clone(),
+            a.customer_id.clone(),
+            a.subject.clone(),
+            a.count.to_string(),
+            a.detail.clone(),
+        ]);
+    }
+    out.push(("Attention", g));
+    out
+}
+
+fn title(r: &Report) -> String {
+    format!(
+        "Compliance report {} ({} .. {}), as of {}; rules: {}; by {}",
+        r.period,
+        r.from,
+        r.to,
+        r.as_of,
+        r.rule_files.join(", "),
+        r.by
+    )
+}
+
+fn result_line(r: &Report) -> &'static str {
+    if r.failed {
+        "targets missed"
     } else {
-        let mut g = Grid::new(&["kind", "customer_id", "subject", "count", "detail"]);
-        for a in &r.attention {
-            g.rows.push(vec![
-                a.kind.clone(),
-                a.customer_id.clone(),
-                a.subject.clone(),
-                a.count.to_string(),
-                a.detail.clone(),
-            ]);
-        }
-        s.push_str(&render(&g));
+        "all targets met"
     }
-    s.push_str(&format!(
-        "\nresult: {}\n",
-        if r.failed { "targets missed" } else { "all targets met" }
-    ));
+}
+
+/// Human-readable sections (table or Markdown).
+fn text(r: &Report, md: bool) -> String {
+    let mut s = format!("{}{}\n", if md { "# " } else { "" }, title(r));
+    for (name, g) in sections(r) {
+        s.push_str(&if md {
+            format!("\n## {name}\n\n")
+        } else {
+            format!("\n{name}\n")
+        });
+        if g.rows.is_empty() {
+            s.push_str("(none)\n");
+        } else {
+            s.push_str(&if md { render_markdown(&g) } else { render_table(&g) });
+        }
+    }
+    s.push_str(&format!("\nresult: {}\n", result_line(r)));
     s
 }
 
@@ -320,15 +330,37 @@ fn html(r: &Report) -> String {
         }
     }
     let height = 30.0 + rows.len() as f64 * row_h;
-    let table = text(r, true);
-    let md_tables = esc(&table);
+    let mut tables = String::new();
+    for (name, g) in sections(r) {
+        tables.push_str(&format!("<h2>{}</h2>\n", esc(name)));
+        if g.rows.is_empty() {
+            tables.push_str("<p>(none)</p>\n");
+            continue;
+        }
+        tables.push_str("<table>\n<tr>");
+        for h in &g.headers {
+            tables.push_str(&format!("<th>{}</th>", esc(h)));
+        }
+        tables.push_str("</tr>\n");
+        for row in &g.rows {
+            tables.push_str("<tr>");
+            for c in row {
+                let class = match c.as_str() {
+                    "fail" => " class=\"fail\"",
+                    "pass" => " class=\"pass\"",
+                    _ if c.contains(":fail") => " class=\"fail\"",
+                    _ => "",
+                };
+                tables.push_str(&format!("<td{class}>{}</td>", esc(c)));
+            }
+            tables.push_str("</tr>\n");
+        }
+        tables.push_str("</table>\n");
+    }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>huifang report {period}</title>\n<style>body{{font-family:sans-serif;margin:2em}}pre{{font-size:12px;overflow-x:auto}}</style></head>\n<body>\n<h1>Compliance report {period}</h1>\n<p>{from} .. {to}, as of {as_of}; rules: {files}; result: <b>{result}</b></p>\n<h2>Visit rate against target</h2>\n<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height:.0}\" role=\"img\" aria-label=\"visit rate by rule\">{bars}</svg>\n<p>Bars: achieved visit rate (red: below target). Black line: target.</p>\n<h2>Details</h2>\n<pre>{md_tables}</pre>\n</body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>huifang report {period}</title>\n<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:12px;margin-bottom:1em}}th,td{{border:1px solid #ccc;padding:2px 6px;text-align:left}}td.fail{{color:#c0392b;font-weight:bold}}td.pass{{color:#1e8449}}</style></head>\n<body>\n<h1>Compliance report {period}</h1>\n<p>{title}; result: <b>{result}</b></p>\n<h2>Visit rate against target</h2>\n<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height:.0}\" role=\"img\" aria-label=\"visit rate by rule\">{bars}</svg>\n<p>Bars: achieved visit rate (red: below target). Black line: target.</p>\n{tables}</body></html>\n",
+        title = esc(&title(r)),
+        result = result_line(r),
         period = esc(&r.period),
-        from = r.from,
-        to = r.to,
-        as_of = r.as_of,
-        files = esc(&r.rule_files.join(", ")),
-        result = if r.failed { "targets missed" } else { "all targets met" },
     )
 }

@@ -76,6 +76,8 @@ pub struct Metrics {
     pub grade: String,
     /// Targets checked (by rule only).
     pub targets: Vec<TargetCheck>,
+    /// Consequence bands that apply (`[[band]]`, e.g. satisfaction > 90% → bonus).
+    pub bands: Vec<String>,
     /// Rule-file version (by rule only).
     pub version: String,
     #[serde(skip)]
@@ -346,6 +348,19 @@ impl<'r> Accumulator<'r> {
         let mut rows: Vec<Metrics> = std::mem::take(&mut self.groups).into_values().collect();
         for m in &mut rows {
             m.finish();
+            // Bands of the row's own file when grouped by rule; of every file otherwise
+            // (a department or a member of staff works under all of them).
+            for set in rules
+                .sets
+                .iter()
+                .filter(|s| by != GroupBy::Rule || m.rule.starts_with(&format!("{}.", s.id)))
+            {
+                for b in &set.bands {
+                    if let Some(res) = m.get(&b.metric).and_then(|v| b.apply(v)) {
+                        m.bands.push(format!("{}: {res}", b.metric));
+                    }
+                }
+            }
             if by == GroupBy::Rule {
                 if let Some((_, rule)) = rules.find(&m.rule) {
                     m.grade = grade(&rule.grades, m.score_avg);

@@ -442,6 +442,8 @@ pub struct Band {
     pub above: Option<f64>,
     /// Applies when the metric is below this.
     pub below: Option<f64>,
+    /// With `below`: counted once per started step below it.
+    pub step: Option<f64>,
     /// Consequence.
     pub result: String,
     /// Policy cited.
@@ -509,6 +511,24 @@ pub struct Rules {
     pub sets: Vec<RuleSet>,
 }
 
+impl Band {
+    /// The consequence for a value of the metric, if the band applies: `bonus`, or
+    /// `3 × -1 point` for a step band 12% below its line with 5% steps.
+    pub fn apply(&self, value: f64) -> Option<String> {
+        if self.above.is_some_and(|a| value > a + 1e-9) {
+            return Some(self.result.clone());
+        }
+        let below = self.below.filter(|b| value + 1e-9 < *b)?;
+        match self.step.filter(|s| *s > 0.0) {
+            Some(step) => {
+                let n = ((below - value) / step - 1e-9).ceil().max(1.0);
+                Some(format!("{n} × {}", self.result))
+            }
+            None => Some(self.result.clone()),
+        }
+    }
+}
+
 impl Rules {
     /// Every rule with its set.
     pub fn iter(&self) -> impl Iterator<Item = (&RuleSet, &Rule)> {
@@ -534,6 +554,25 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bands_apply_above_below_and_per_step() {
+        let b = |above, below, step| Band {
+            metric: "visit_rate".into(),
+            above,
+            below,
+            step,
+            result: "x".into(),
+            source: String::new(),
+        };
+        assert_eq!(b(Some(0.9), None, None).apply(0.95).as_deref(), Some("x"));
+        assert_eq!(b(Some(0.9), None, None).apply(0.9), None);
+        assert_eq!(b(None, Some(0.7), None).apply(0.69).as_deref(), Some("x"));
+        // Each started 5% below 100% costs one point: 88% → 3 points, 95% → 1, 100% → none.
+        assert_eq!(b(None, Some(1.0), Some(0.05)).apply(0.88).as_deref(), Some("3 × x"));
+        assert_eq!(b(None, Some(1.0), Some(0.05)).apply(0.95).as_deref(), Some("1 × x"));
+        assert_eq!(b(None, Some(1.0), Some(0.05)).apply(1.0), None);
+    }
 
     #[test]
     fn offsets_parse_and_print() {

@@ -138,6 +138,8 @@ pub struct RawBand {
     pub metric: String,
     pub above: Option<f64>,
     pub below: Option<f64>,
+    /// With `below`: the result applies once per started `step` below (each 5% → 1 point).
+    pub step: Option<f64>,
     pub result: String,
     pub source: Option<String>,
 }

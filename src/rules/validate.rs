@@ -148,6 +148,7 @@ pub fn validate(path: &Path, text: &str, raw: RawRuleFile) -> Result<RuleSet, Ve
             metric: b.metric.clone(),
             above: b.above,
             below: b.below,
+            step: b.step,
             result: b.result.clone(),
             source: b.source.clone().unwrap_or_default(),
         })
