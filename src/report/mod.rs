@@ -478,3 +478,149 @@ pub fn compute(
     }
     acc.finish(visits, label)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::values::Channel;
+    use crate::model::Reach;
+    use crate::rules::load::{load_one, Overrides};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn rules() -> Rules {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let set = load_one(&dir.join("rules/property.toml"), &Overrides::default()).unwrap();
+        Rules { sets: vec![set] }
+    }
+
+    /// A complaint item anchored on `anchor` with a window of 3 days.
+    fn item(anchor: &str) -> Evaluated {
+        let a = d(anchor);
+        Evaluated {
+            due_id: format!("property.complaint/{anchor}/1"),
+            rule: "property.complaint".into(),
+            version: "t".into(),
+            step: "1".into(),
+            customer: Some(0),
+            customer_id: "C1".into(),
+            order_id: format!("O-{anchor}"),
+            order_line: 2,
+            kind: "complaint".into(),
+            department: String::new(),
+            staff: String::new(),
+            category: String::new(),
+            anchor: a.and_hms_opt(9, 0, 0).unwrap(),
+            window_start: a,
+            window_end: a + chrono::Duration::days(3),
+            shifted: false,
+            channel: Channel::Phone,
+            assignee: "clerk".into(),
+            excluded: None,
+            sample: None,
+            resolution: Resolution::Open,
+            attempts: 0,
+            reach: None,
+            flags: vec![],
+        }
+    }
+
+    fn reached(mut e: Evaluated, on: &str, score: Option<f64>) -> Evaluated {
+        let at = d(on).and_hms_opt(10, 0, 0).unwrap();
+        e.attempts += 1;
+        e.resolution = Resolution::Reached { on: d(on) };
+        e.reach = Some(Reach {
+            at,
+            channel: Channel::Phone,
+            score,
+            signed: false,
+            visitor: "张".into(),
+        });
+        e
+    }
+
+    fn row(items: &[Evaluated], as_of: &str) -> Metrics {
+        let r = rules();
+        let p = Period::parse("2026-10").unwrap();
+        let rep = compute(items, &[], &r, &p, "2026-10", d(as_of), GroupBy::Rule);
+        rep.rows.into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn zero_population_gives_undefined_rates_and_no_failure() {
+        let r = rules();
+        let p = Period::parse("2026-10").unwrap();
+        let rep = compute(&[], &[], &r, &p, "2026-10", d("2026-11-23"), GroupBy::Rule);
+        assert!(rep.rows.is_empty());
+        assert!(!rep.failed);
+    }
+
+    #[test]
+    fn no_visits_means_zero_visit_rate_and_undefined_success() {
+        let m = row(&[item("2026-10-05"), item("2026-10-06")], "2026-11-23");
+        assert_eq!((m.population, m.required, m.visited, m.missed, m.open), (2, 2, 0, 2, 0));
+        assert_eq!(m.visit_rate, Some(0.0));
+        assert_eq!(m.success_rate, None);
+        assert_eq!(m.targets[0].result, "fail");
+        assert_eq!(m.targets[1].result, "n/a");
+    }
+
+    #[test]
+    fn all_excluded_owes_nothing() {
+        let mut a = item("2026-10-05");
+        a.excluded = Some("anonymous complaint".into());
+        let m = row(&[a], "2026-11-23");
+        assert_eq!((m.population, m.excluded, m.required), (1, 1, 0));
+        assert_eq!(m.visit_rate, None);
+        assert!(m.targets.iter().all(|t| t.result == "n/a"));
+    }
+
+    #[test]
+    fn on_time_late_and_open_at_the_window_edges() {
+        let on_end = reached(item("2026-10-05"), "2026-10-08", Some(9.0)); // last day of window
+        let late = reached(item("2026-10-05"), "2026-10-09", Some(5.0)); // a day after
+        let open = item("2026-10-30"); // window ends 11-02, after the as-of date
+        let m = row(&[on_end, late, open], "2026-11-01");
+        assert_eq!((m.reached, m.on_time, m.late, m.open, m.missed), (2, 1, 1, 1, 0));
+        assert_eq!(m.on_time_rate, Some(1.0 / 3.0));
+        // satisfied_at is 8 in property.toml: 9 is satisfied, 5 is not.
+        assert_eq!((m.score_avg, m.satisfied_rate), (Some(7.0), Some(0.5)));
+    }
+
+    #[test]
+    fn missing_scores_are_left_out_of_the_mean() {
+        let m = row(
+            &[
+                reached(item("2026-10-05"), "2026-10-06", None),
+                reached(item("2026-10-05"), "2026-10-06", Some(10.0)),
+            ],
+            "2026-11-23",
+        );
+        assert_eq!((m.scored, m.score_avg), (1, Some(10.0)));
+    }
+
+    #[test]
+    fn refused_and_unreachable_are_parts_of_missed() {
+        let mut a = item("2026-10-05");
+        a.attempts = 1;
+        a.resolution = Resolution::Refused;
+        let mut b = item("2026-10-05");
+        b.attempts = 3;
+        b.resolution = Resolution::Unreachable;
+        let m = row(&[a, b], "2026-10-06");
+        assert_eq!((m.missed, m.refused, m.unreachable, m.open, m.visited), (2, 1, 1, 0, 2));
+        assert_eq!(m.success_rate, Some(0.0));
+    }
+
+    #[test]
+    fn items_anchored_outside_the_period_do_not_count() {
+        // An October report ignores a November complaint, even with a visit in October.
+        let m = row(
+            &[item("2026-10-31"), reached(item("2026-11-01"), "2026-11-02", Some(9.0))],
+            "2026-11-23",
+        );
+        assert_eq!(m.population, 1);
+    }
+}
