@@ -22,12 +22,34 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&p, s.replacen(from, to, 1)).unwrap();
 }
 
-fn expect(o: &crate::util::Out, parts: &[&str]) {
+/// Exit 2, the located message parts, no panic, and the whole message pinned in
+/// tests/golden/errors/NAME.txt (temporary paths shown as [TMP]).
+fn expect(name: &str, o: &crate::util::Out, parts: &[&str]) {
     assert_eq!(o.code, 2, "stderr: {}", o.stderr);
+    let tmp = regex_lite_tmp(&o.stderr);
+    crate::util::golden(&format!("errors/{name}.txt"), &tmp);
     for p in parts {
         assert!(o.stderr.contains(p), "missing {p:?} in:\n{}", o.stderr);
     }
     assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+}
+
+/// Replaces temporary directories (`/tmp/.tmpXXXX`) with `[TMP]` and the checkout's path
+/// with `[ROOT]`, so the golden files hold on any machine.
+fn regex_lite_tmp(s: &str) -> String {
+    let s = s.replace(env!("CARGO_MANIFEST_DIR"), "[ROOT]");
+    let s = s.as_str();
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("/tmp/.tmp") {
+        out.push_str(&rest[..i]);
+        out.push_str("[TMP]");
+        let tail = &rest[i + "/tmp/.tmp".len()..];
+        let end = tail.find('/').unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -35,6 +57,7 @@ fn missing_column() {
     let d = copy_example("property");
     edit(d.path(), "orders.csv", "order_id,customer_id", "id,customer_id");
     expect(
+        "missing_column",
         &due("rules/property.toml", d.path()),
         &["orders.csv:1: header: missing required column `order_id`"],
     );
@@ -45,6 +68,7 @@ fn unknown_customer() {
     let d = copy_example("property");
     edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
     expect(
+        "unknown_customer",
         &due("rules/property.toml", d.path()),
         &["orders.csv:2: column `customer_id` (field 2): unknown customer \"C999\""],
     );
@@ -57,6 +81,7 @@ fn duplicate_ids() {
     edit(d.path(), "customers.csv", "C002,李秀英", "C001,李秀英");
     let o = due("rules/property.toml", d.path());
     expect(
+        "duplicate_ids",
         &o,
         &[
             "customers.csv:3: column `customer_id` (field 1): duplicate customer_id \"C001\" (first on line 2)",
@@ -69,7 +94,7 @@ fn duplicate_ids() {
 fn unparsable_date() {
     let d = copy_example("property");
     edit(d.path(), "orders.csv", "2026-11-21 16:30", "2026-13-01");
-    expect(&due("rules/property.toml", d.path()), &["orders.csv:2: column `closed_at` (field 8): expected a date like 2026-11-23, 2026/11/23 or 2026-11-23 14:30, found \"2026-13-01\""]);
+    expect("unparsable_date", &due("rules/property.toml", d.path()), &["orders.csv:2: column `closed_at` (field 8): expected a date like 2026-11-23, 2026/11/23 or 2026-11-23 14:30, found \"2026-13-01\""]);
 }
 
 #[test]
@@ -79,6 +104,7 @@ fn bad_visit_values_are_all_listed() {
     edit(d.path(), "visits.csv", "reached,9,yes", "reached,nine,yes");
     let o = due("rules/property.toml", d.path());
     expect(
+        "bad_visit_values_are_all_listed",
         &o,
         &[
             "visits.csv:2: column `channel` (field 3): expected one of phone",
@@ -95,7 +121,7 @@ fn unknown_rule_field() {
     let rules = d.path().join("r.toml");
     std::fs::write(&rules, "version = \"1\"\n[[rule]]\nid = \"c\"\nsource = \"x\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithn = \"3d\"\n").unwrap();
     let o = due(rules.to_str().unwrap(), &root().join("examples/property"));
-    expect(&o, &["r.toml:7: column 1: unknown field `withn`"]);
+    expect("unknown_rule_field", &o, &["r.toml:7: column 1: unknown field `withn`"]);
 }
 
 #[test]
@@ -104,7 +130,11 @@ fn rule_referencing_a_missing_column() {
     let rules = d.path().join("r.toml");
     std::fs::write(&rules, "version = \"1\"\n[[rule]]\nid = \"c\"\nsource = \"x\"\nkind = \"complaint\"\nanchor = \"resolved_at\"\nwithin = \"3d\"\n").unwrap();
     let o = due(rules.to_str().unwrap(), &root().join("examples/property"));
-    expect(&o, &["r.toml:3: rule `c` reads column `resolved_at`, which", "lacks"]);
+    expect(
+        "rule_referencing_a_missing_column",
+        &o,
+        &["r.toml:3: rule `c` reads column `resolved_at`, which", "lacks"],
+    );
 }
 
 #[test]
@@ -114,6 +144,7 @@ fn bad_rule_values_are_all_reported() {
     std::fs::write(&rules, "version = \"1\"\n[calendar]\ncall_hours = [\"17:00-15:00\"]\n[[rule]]\nid = \"c\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithin = \"3 days\"\nchannel = \"fax\"\n").unwrap();
     let o = run(&["check", "--rules", rules.to_str().unwrap()]);
     expect(
+        "bad_rule_values_are_all_reported",
         &o,
         &[
             "r.toml:3: call_hours: time range \"17:00-15:00\" ends before it starts",
@@ -124,17 +155,18 @@ fn bad_rule_values_are_all_reported() {
     );
 }
 
-fn calendar_error(body: &str, parts: &[&str]) {
+fn calendar_error(name: &str, body: &str, parts: &[&str]) {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("cal.toml"), body).unwrap();
     let rules = d.path().join("r.toml");
     std::fs::write(&rules, "version = \"1\"\n[calendar]\nfile = \"cal.toml\"\n").unwrap();
-    expect(&run(&["check", "--rules", rules.to_str().unwrap()]), parts);
+    expect(name, &run(&["check", "--rules", rules.to_str().unwrap()]), parts);
 }
 
 #[test]
 fn overlapping_holiday_ranges() {
     calendar_error(
+        "overlapping_holiday_ranges",
         "years = [2026]\n[[holiday]]\nname = \"A\"\nfrom = 2026-10-01\nto = 2026-10-07\n[[holiday]]\nname = \"B\"\nfrom = 2026-10-05\nto = 2026-10-09\n",
         &["cal.toml:6: holiday: `B` 2026-10-05..2026-10-09 overlaps `A` 2026-10-01..2026-10-07 (line 2)"],
     );
@@ -143,6 +175,7 @@ fn overlapping_holiday_ranges() {
 #[test]
 fn a_day_both_holiday_and_makeup() {
     calendar_error(
+        "a_day_both_holiday_and_makeup",
         "years = [2026]\n[[holiday]]\nname = \"A\"\nfrom = 2026-10-01\nto = 2026-10-07\n[[makeup]]\nname = \"A\"\ndate = 2026-10-03\n",
         &["cal.toml:6: makeup: 2026-10-03 is both a make-up working day (`A`) and a holiday (`A`, line 2)"],
     );
@@ -151,6 +184,7 @@ fn a_day_both_holiday_and_makeup() {
 #[test]
 fn makeup_on_a_weekday_and_backwards_range() {
     calendar_error(
+        "makeup_on_a_weekday_and_backwards_range",
         "[[holiday]]\nname = \"A\"\nfrom = 2026-10-07\nto = 2026-10-01\n[[makeup]]\nname = \"A\"\ndate = 2026-10-08\n",
         &["ends before it starts", "2026-10-08 is a weekday"],
     );
@@ -173,7 +207,7 @@ fn bad_command_line_values() {
     );
     assert_eq!(run(&["due", "--rules", "rules/property.toml"]).code, 2);
     let o = run(&["due", "--rules", "no/such.toml", "--data", "examples/property"]);
-    expect(&o, &["no/such.toml: cannot read rule file"]);
+    expect("bad_command_line_values", &o, &["no/such.toml: cannot read rule file"]);
 }
 
 #[test]
@@ -206,6 +240,7 @@ fn a_score_outside_the_rules_scale() {
     let d = copy_example("property");
     edit(d.path(), "visits.csv", "reached,9,yes", "reached,11,yes");
     expect(
+        "a_score_outside_the_rules_scale",
         &due("rules/property.toml", d.path()),
         &["visits.csv:4: column `score` (field 6): expected a score from 0 to 10 (the scale of `property.complaint`), found \"11\""],
     );

@@ -168,3 +168,91 @@ proptest! {
         }
     }
 }
+
+/// Pieces of rule files: real keys with odd values, and odd keys with real values.
+fn toml_line() -> impl Strategy<Value = String> {
+    let keys = prop::sample::select(vec![
+        "id",
+        "kind",
+        "anchor",
+        "after",
+        "within",
+        "channel",
+        "assignee",
+        "sample",
+        "cadence",
+        "targets",
+        "exclude",
+        "max_attempts",
+        "score_scale",
+        "effective_from",
+        "effective_until",
+        "cooldown",
+        "match",
+        "calendar",
+        "withn",
+        "source",
+    ]);
+    let values = prop::sample::select(vec![
+        "\"3d\"",
+        "\"10wd\"",
+        "\"3 days\"",
+        "\"\"",
+        "-1",
+        "0",
+        "4294967296",
+        "1.5",
+        "true",
+        "[]",
+        "[\"phone\", \"fax\"]",
+        "{ rate = 2.0, per = \"month\" }",
+        "{ rate = 0.3, per = \"fortnight\" }",
+        "{ per = \"customer\", every = \"week\" }",
+        "{ per = \"order\", phases = [{ every = \"0m\" }] }",
+        "2026-02-30",
+        "2026-10-01",
+        "\"2026-13-01\"",
+        "{ by = \"severity\" }",
+        "[{ column = \"x\" }]",
+        "[{ shorter_than = \"24h\" }]",
+        "{ visit_rate = 7 }",
+        "[10, 0]",
+        "{ file = \"nope.toml\" }",
+        "\"closed_at\"",
+        "\"complaint\"",
+        "\"c\"",
+    ]);
+    (keys, values).prop_map(|(k, v)| format!("{k} = {v}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #[test]
+    fn odd_but_well_formed_rule_files_never_panic(head in proptest::collection::vec(toml_line(), 0..3), rules in proptest::collection::vec(proptest::collection::vec(toml_line(), 0..8), 0..3)) {
+        let mut text = String::from("version = \"1\"\n");
+        for l in &head {
+            text.push_str(l);
+            text.push('\n');
+        }
+        for r in &rules {
+            text.push_str("[[rule]]\n");
+            for l in r {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("r.toml");
+        std::fs::write(&p, &text).unwrap();
+        // The library call: an Ok or located diagnostics, never a panic.
+        match huifang::rules::load::load_one(&p, &huifang::rules::load::Overrides::default()) {
+            Ok(_) => {}
+            Err(diags) => {
+                prop_assert!(!diags.is_empty());
+                for dg in diags {
+                    prop_assert!(!dg.message.is_empty(), "empty message for\n{text}");
+                }
+            }
+        }
+    }
+}

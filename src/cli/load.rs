@@ -30,6 +30,24 @@ pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// A row counter on stderr for inputs of about a million rows or more (~64 MiB), drawn only
+/// when stderr is a terminal and `--quiet` is off, so cron logs and pipes stay clean.
+fn progress(path: &std::path::Path, what: &str, ui: Ui) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    let big = std::fs::metadata(path).is_ok_and(|m| m.len() > 64 << 20);
+    if !big || ui.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("huifang: {spinner} {msg}: {human_pos} rows ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 /// Warns about years the calendars do not cover.
 pub fn warn_calendar_years(rules: &Rules, from: NaiveDate, to: NaiveDate, ui: Ui) {
     let mut warned = std::collections::BTreeSet::new();
@@ -135,10 +153,15 @@ pub fn evaluate(
         };
         if let Some(mut engine) = engine {
             let mut n = 0u64;
+            let bar = progress(&opath, "orders", ui);
             incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
                 n += 1;
+                if n % 65_536 == 0 {
+                    bar.set_position(n);
+                }
                 engine.feed(o);
             });
+            bar.finish_and_clear();
             ui.detail(&format!(
                 "read {} customers, {n} orders, {} visited items",
                 ct.customers.len(),
