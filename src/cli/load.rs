@@ -156,7 +156,7 @@ pub fn evaluate(
             let bar = progress(&opath, "orders", ui);
             incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
                 n += 1;
-                if n % 65_536 == 0 {
+                if n.is_multiple_of(65_536) {
                     bar.set_position(n);
                 }
                 engine.feed(o);
