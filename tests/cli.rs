@@ -7,6 +7,7 @@ mod due;
 mod errors;
 mod examples;
 mod industries;
+mod readme;
 mod report;
 mod robustness;
 mod util;
