@@ -126,7 +126,7 @@ fn why_absent(
     };
     let id_col = schema.get("order_id");
     let mut answer = None;
-    incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
+    incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o, _| {
         if answer.is_some() || id_col.map_or("", |i| o.field(i)) != order_id {
             return;
         }

@@ -118,10 +118,23 @@ pub fn evaluate(
     let cpath = data.path("customers")?;
     let opath = data.path("orders")?;
     let vpath = data.path("visits")?;
-    let ct = incsv::read_customers(&cpath, &opts, &mut problems);
     // Each rule's score scale, so a visit's score is checked against the rule it is for.
     let scales: HashMap<String, (f64, f64)> = rules.iter().map(|(_, r)| (r.id.clone(), r.score_scale)).collect();
-    let vl = incsv::read_visits(&vpath, &opts, keep_visits, &scales, &mut problems);
+    // Customers and the visit log are independent: read them on two cores.
+    let (ct, (vl, visit_problems)) = std::thread::scope(|sc| {
+        let visits = sc.spawn(|| {
+            let mut p = Problems::default();
+            let vl = incsv::read_visits(&vpath, &opts, keep_visits, &scales, &mut p);
+            (vl, p)
+        });
+        let ct = incsv::read_customers(&cpath, &opts, &mut problems);
+        let vl = visits
+            .join()
+            .unwrap_or_else(|_| (incsv::VisitLog::default(), Problems::default()));
+        (ct, vl)
+    });
+    problems.diags.extend(visit_problems.diags);
+    problems.rejected.extend(visit_problems.rejected);
     let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
     let schema = reader.schema.clone();
     let mut items = Vec::new();
@@ -154,12 +167,12 @@ pub fn evaluate(
         if let Some(mut engine) = engine {
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o| {
+            incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o, cust| {
                 n += 1;
                 if n.is_multiple_of(65_536) {
                     bar.set_position(n);
                 }
-                engine.feed(o);
+                engine.feed_with_customer(o, cust);
             });
             bar.finish_and_clear();
             ui.detail(&format!(

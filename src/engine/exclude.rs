@@ -2,7 +2,6 @@
 //! conditions (stays under 24 hours, anonymous complaints).
 
 use super::Compiled;
-use crate::io::dates::parse_datetime;
 use crate::model::{Customer, Order};
 use crate::rules::Condition;
 
@@ -20,7 +19,7 @@ pub fn exclusion_reason(c: &Compiled, customer: &Customer, order: Option<&Order>
             }
             (Condition::Empty { empty, .. }, (Some(i), _)) => order.field(*i).trim().is_empty() == *empty,
             (Condition::ShorterThan { limit, .. }, (Some(a), Some(b))) => {
-                match (parse_datetime(order.field(*a)), parse_datetime(order.field(*b))) {
+                match (order.datetime(*a), order.datetime(*b)) {
                     (Some(from), Some(to)) => {
                         let limit_end = crate::engine::window::add_offset(from, *limit, &c.rule.calls.calendar);
                         match limit.unit {

@@ -16,7 +16,6 @@ pub mod window;
 
 use crate::calendar::period::Period;
 use crate::diag::Diagnostic;
-use crate::io::dates::parse_datetime;
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
 use crate::model::{AttemptLog, Customer, Order, Reach, Schema};
@@ -402,7 +401,9 @@ impl<'a> Engine<'a> {
         if raw.is_empty() {
             return Err(Skip::NoAnchor(step.anchor.clone()));
         }
-        let anchor = parse_datetime(raw).ok_or_else(|| Skip::BadAnchor(step.anchor.clone(), raw.to_string()))?;
+        let anchor = c.step_cols[0]
+            .and_then(|i| order.datetime(i))
+            .ok_or_else(|| Skip::BadAnchor(step.anchor.clone(), raw.to_string()))?;
         if !c.rule.in_force(anchor.date()) {
             return Err(Skip::NotInForce(anchor.date()));
         }
@@ -420,9 +421,13 @@ impl<'a> Engine<'a> {
     /// Evaluates every rule against one order.
     pub fn feed(&mut self, order: &Order) {
         let cust_id = self.cust_col.map_or("", |i| order.field(i)).trim();
-        let Some(&cust) = self.inp.customer_index.get(cust_id) else {
-            return;
-        };
+        if let Some(&cust) = self.inp.customer_index.get(cust_id) {
+            self.feed_with_customer(order, cust);
+        }
+    }
+
+    /// [`Self::feed`] when the reader has already found the order's customer.
+    pub fn feed_with_customer(&mut self, order: &Order, cust: usize) {
         let mut kind = std::mem::take(&mut self.kind_buf);
         kind.clear();
         kind.push_str(self.kind_of(order));
@@ -621,7 +626,7 @@ impl<'a> Engine<'a> {
                     // A later anchor (stopping medication) that has not happened yet.
                     continue;
                 }
-                match parse_datetime(raw) {
+                match c.step_cols[si].and_then(|i| order.datetime(i)) {
                     Some(a) => a,
                     None => {
                         let i = c.step_cols[si].unwrap_or(0);

@@ -296,12 +296,13 @@ pub fn open_orders(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> 
     }
 }
 
-/// Streams valid orders to `f`, checking ids, customers and date columns.
+/// Streams valid orders to `f` with their customer's position, checking ids, customers and
+/// date columns.
 pub fn stream_orders(
     reader: &mut OrderReader,
     customers: &HashMap<String, usize>,
     problems: &mut Problems,
-    mut f: impl FnMut(&Order),
+    mut f: impl FnMut(&Order, usize),
 ) {
     let Some(t) = reader.table.as_mut() else { return };
     let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {
@@ -321,22 +322,26 @@ pub fn stream_orders(
             errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
         }
         let cid = get(rec, cust);
-        if !customers.contains_key(cid) {
+        let customer = customers.get(cid).copied();
+        if customer.is_none() {
             errs.push((
                 cust,
                 format!("unknown customer {cid:?}: expected a customer_id from customers.csv"),
             ));
         }
+        order.refill(line, rec.iter());
         for &i in &date_cols {
             let v = get(rec, i);
-            if !v.is_empty() && parse_datetime(v).is_none() {
-                errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}")));
+            if v.is_empty() {
+                continue;
+            }
+            match parse_datetime(v) {
+                Some(d) => order.set_date(i, d),
+                None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
             }
         }
-        if errs.is_empty() {
-            // Reuse the buffers: no allocation per row once they have grown.
-            order.refill(line, rec.iter());
-            f(&order);
+        if let (true, Some(c)) = (errs.is_empty(), customer) {
+            f(&order, c);
         }
     });
 }

@@ -59,6 +59,8 @@ pub struct Order {
     pub line: u64,
     buf: String,
     ends: Vec<u32>,
+    /// Date columns parsed once by the reader (every rule reads them again).
+    dates: Vec<Option<NaiveDateTime>>,
 }
 
 impl Order {
@@ -77,9 +79,26 @@ impl Order {
         self.line = line;
         self.buf.clear();
         self.ends.clear();
+        self.dates.clear();
         for f in fields {
             self.buf.push_str(f.trim());
             self.ends.push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// Records the parsed date of field `i` (the reader validates date columns anyway).
+    pub fn set_date(&mut self, i: usize, d: NaiveDateTime) {
+        if self.dates.len() <= i {
+            self.dates.resize(i + 1, None);
+        }
+        self.dates[i] = Some(d);
+    }
+
+    /// Field `i` as a date or datetime: the reader's parse when it made one, else parsed now.
+    pub fn datetime(&self, i: usize) -> Option<NaiveDateTime> {
+        match self.dates.get(i) {
+            Some(Some(d)) => Some(*d),
+            _ => crate::io::dates::parse_datetime(self.field(i)),
         }
     }
 
