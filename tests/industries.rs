@@ -118,3 +118,196 @@ fn property_household_tiers_and_hospital_holiday_ban() {
         o.stdout
     );
 }
+
+/// The due list of an industry's example as (due_id → (window_start, window_end, status)).
+fn due_windows(industry: &str, date: &str) -> std::collections::BTreeMap<String, (String, String, String)> {
+    let o = run(&[
+        "due",
+        "--rules",
+        &format!("rules/{industry}.toml"),
+        "--data",
+        &format!("examples/{industry}"),
+        "--date",
+        date,
+        "--horizon",
+        "14",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    o.stdout
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].to_string(),
+                (f[9].to_string(), f[10].to_string(), f[11].to_string()),
+            )
+        })
+        .collect()
+}
+
+fn window(industry: &str, id: &str) -> (String, String) {
+    let w = due_windows(industry, "2026-11-23");
+    let (s, e, _) = w.get(id).unwrap_or_else(|| panic!("{id} not listed: {w:?}"));
+    (s.clone(), e.clone())
+}
+
+#[test]
+fn auto_repair_paid_repair_within_10_days() {
+    assert_eq!(
+        window("auto-repair", "auto-repair.paid_repair/WX-2611-002/1"),
+        ("2026-11-10".into(), "2026-11-20".into())
+    );
+}
+
+#[test]
+fn complaints_office_7_and_10_working_days() {
+    // Referred Mon 2026-11-02: the 7th working day is Wed 11-11.
+    assert_eq!(
+        window("complaints-office", "complaints-office.referred_reply/ZF-2026-040/1").1,
+        "2026-11-11"
+    );
+    // Referred Wed 11-11: explain between the 8th and 10th working day, 11-23 .. 11-25.
+    assert_eq!(
+        window("complaints-office", "complaints-office.referred_explain/ZF-2026-043/1"),
+        ("2026-11-23".into(), "2026-11-25".into())
+    );
+    // Verified Fri 11-13: improvements within 10 working days, by Fri 11-27.
+    assert_eq!(
+        window("complaints-office", "complaints-office.substantiated/ZF-2026-044/1").1,
+        "2026-11-27"
+    );
+}
+
+#[test]
+fn securities_abnormal_trading_within_3_working_days() {
+    // Fri 2026-11-13 + 3 working days = Wed 11-18.
+    assert_eq!(
+        window("securities", "securities.abnormal_trading/YC-1102/1").1,
+        "2026-11-18"
+    );
+    assert_eq!(
+        window("securities", "securities.new_account/KH-1101/1"),
+        ("2026-11-16".into(), "2026-12-16".into())
+    );
+}
+
+#[test]
+fn insurance_claim_within_3_days_of_settlement_and_underwriting_within_a_month() {
+    assert_eq!(
+        window("insurance", "insurance.claim_settled/LP-202611-001/1"),
+        ("2026-11-21".into(), "2026-11-24".into())
+    );
+    assert_eq!(
+        window("insurance", "insurance.underwriting/CB-202611-001/1"),
+        ("2026-11-02".into(), "2026-12-02".into())
+    );
+}
+
+#[test]
+fn express_checks_two_to_three_signed_parcels_a_week() {
+    let w = due_windows("express", "2026-11-23");
+    let o = run(&[
+        "report",
+        "--rules",
+        "rules/express.toml",
+        "--data",
+        "examples/express",
+        "--from",
+        "2026-11-09",
+        "--to",
+        "2026-11-22",
+        "--date",
+        "2026-11-23",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    // Two closed ISO weeks (W46, W47): 2–3 required each.
+    let required = v["rows"][0]["required"].as_u64().unwrap();
+    assert!((4..=6).contains(&required), "required {required}");
+    assert!(w.keys().any(|k| k.starts_with("express.signed_check/")));
+}
+
+#[test]
+fn gas_utility_single_projects_are_all_followed_and_sampled_lines_skip_recent_contacts() {
+    assert_eq!(
+        window("gas-utility", "gas-utility.single_project/DX-1105/1"),
+        ("2026-11-05".into(), "2026-12-05".into())
+    );
+    let o = run(&["rules", "explain", "rules/gas-utility.toml"]);
+    assert!(
+        o.stdout.contains("coverage: 100%") && o.stdout.contains("sample:"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn sales_cement_needs_three_calls_and_one_onsite_visit_a_month() {
+    let w = due_windows("sales", "2026-11-23");
+    assert!(w.contains_key("sales.cement_phone/S009/2026-10/phone-3"), "{w:?}");
+    assert!(
+        w.keys().any(|k| k.starts_with("sales.key_weekly/")),
+        "key accounts weekly"
+    );
+}
+
+#[test]
+fn construction_and_real_estate_and_equipment_windows() {
+    assert_eq!(
+        window("construction", "construction.warranty_complaint/BX-01/1"),
+        ("2026-11-21".into(), "2026-11-24".into())
+    );
+    // Rainy-season visits cover the third quarter.
+    assert_eq!(
+        window("construction", "construction.seasonal_rainy/K02/2026-Q3"),
+        ("2026-07-01".into(), "2026-09-30".into())
+    );
+    // Real-estate callers are called back the same day.
+    assert_eq!(
+        window("real-estate", "real-estate.inbound_same_day/LD-1103/1"),
+        ("2026-11-20".into(), "2026-11-20".into())
+    );
+    // Equipment: first call within a month of the sale.
+    assert_eq!(
+        window("equipment", "equipment.sale_first_call/SL-2610-02/1"),
+        ("2026-10-10".into(), "2026-11-10".into())
+    );
+}
+
+#[test]
+fn gynecology_fibroids_third_call_comes_at_whichever_event_is_first() {
+    // Menstruation ended 2026-11-20, pre-op tests not done: 3 days later, 11-23, +2 days.
+    assert_eq!(
+        window("gynecology", "gynecology.gyn15_fibroids/FK-15/call3"),
+        ("2026-11-23".into(), "2026-11-25".into())
+    );
+    let s = run(&["rules", "explain", "rules/gynecology.toml", "gyn15_fibroids"]).stdout;
+    assert!(
+        s.contains("the earliest of `preop_done_at`, `menses_end_at` + 3d"),
+        "{s}"
+    );
+}
+
+#[test]
+fn real_estate_buyers_every_half_month_until_hand_over() {
+    let w = due_windows("real-estate", "2026-11-23");
+    // Signed 2026-10-20: the 10-H2 slot is done (visit of 10-28); 11-H1 is overdue, 11-H2 due.
+    assert!(
+        !w.contains_key("real-estate.deal_semimonthly/CJ-1001/2026-10-H2"),
+        "{w:?}"
+    );
+    let h1 = &w["real-estate.deal_semimonthly/CJ-1001/2026-11-H1"];
+    assert_eq!(
+        (h1.0.as_str(), h1.1.as_str(), h1.2.as_str()),
+        ("2026-11-01", "2026-11-15", "overdue")
+    );
+    let h2 = &w["real-estate.deal_semimonthly/CJ-1001/2026-11-H2"];
+    assert_eq!(
+        (h2.0.as_str(), h2.1.as_str(), h2.2.as_str()),
+        ("2026-11-16", "2026-11-30", "due")
+    );
+}

@@ -130,7 +130,9 @@ impl Calendar {
         let mut d = date;
         let mut left = n;
         while left > 0 {
-            d = d.succ_opt().unwrap_or(d);
+            // The end of the representable calendar: stop rather than loop.
+            let Some(next) = d.succ_opt() else { break };
+            d = next;
             if self.is_working_day(d) {
                 left -= 1;
             }

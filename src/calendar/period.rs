@@ -12,6 +12,8 @@ pub enum PeriodKind {
     Day,
     /// ISO week, Monday to Sunday.
     Week,
+    /// Half a month (半月): the 1st–15th, or the 16th to the month's end.
+    HalfMonth,
     /// Calendar month.
     Month,
     /// Calendar quarter.
@@ -28,6 +30,7 @@ impl PeriodKind {
         Some(match s {
             "day" => PeriodKind::Day,
             "week" => PeriodKind::Week,
+            "half_month" => PeriodKind::HalfMonth,
             "month" => PeriodKind::Month,
             "quarter" => PeriodKind::Quarter,
             "half_year" => PeriodKind::HalfYear,
@@ -37,7 +40,7 @@ impl PeriodKind {
     }
 
     /// The accepted spellings.
-    pub const EXPECTED: &'static str = "day, week, month, quarter, half_year, year";
+    pub const EXPECTED: &'static str = "day, week, half_month, month, quarter, half_year, year";
 }
 
 /// One concrete period: its kind and its first and last day.
@@ -80,6 +83,23 @@ impl Period {
                     kind,
                     start,
                     end: start + Duration::days(6),
+                }
+            }
+            PeriodKind::HalfMonth => {
+                let month = months_period(kind, y, m, 1);
+                let mid = NaiveDate::from_ymd_opt(y, m, 15).unwrap_or(month.end);
+                if date <= mid {
+                    Period {
+                        kind,
+                        start: month.start,
+                        end: mid,
+                    }
+                } else {
+                    Period {
+                        kind,
+                        start: mid.succ_opt().unwrap_or(mid),
+                        end: month.end,
+                    }
                 }
             }
             PeriodKind::Month => months_period(kind, y, m, 1),
@@ -156,6 +176,15 @@ impl fmt::Display for Period {
                 let iw = s.iso_week();
                 write!(f, "{}-W{:02}", iw.year(), iw.week())
             }
+            PeriodKind::HalfMonth => {
+                write!(
+                    f,
+                    "{}-{:02}-{}",
+                    s.year(),
+                    s.month(),
+                    if s.day() == 1 { "H1" } else { "H2" }
+                )
+            }
             PeriodKind::Month => write!(f, "{}-{:02}", s.year(), s.month()),
             PeriodKind::Quarter => write!(f, "{}-Q{}", s.year(), (s.month() - 1) / 3 + 1),
             PeriodKind::HalfYear => write!(f, "{}-H{}", s.year(), if s.month() <= 6 { 1 } else { 2 }),
@@ -192,6 +221,21 @@ mod tests {
         for s in ["2026-11", "2026-Q1", "2026-W01", "2026", "2026-H2", "2026-11-23"] {
             assert_eq!(Period::parse(s).unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn half_months_split_on_the_15th_including_february() {
+        let a = Period::containing(PeriodKind::HalfMonth, d("2024-02-15"));
+        assert_eq!(
+            (a.start, a.end, a.to_string()),
+            (d("2024-02-01"), d("2024-02-15"), "2024-02-H1".into())
+        );
+        let b = a.next();
+        assert_eq!(
+            (b.start, b.end, b.to_string()),
+            (d("2024-02-16"), d("2024-02-29"), "2024-02-H2".into())
+        );
+        assert_eq!(b.next().start, d("2024-03-01"));
     }
 
     #[test]

@@ -187,6 +187,24 @@ fn who(a: &Assignee, zh: bool) -> String {
     }
 }
 
+/// `` `closed_at` `` or `` the earliest of `a`, `b` ``.
+fn anchors(st: &crate::rules::Step) -> String {
+    if st.alt_anchors.is_empty() {
+        format!("`{}`", st.anchor)
+    } else {
+        let all: Vec<String> = std::iter::once(format!("`{}`", st.anchor))
+            .chain(st.alt_anchors.iter().map(|(a, o)| {
+                if o.n == 0 {
+                    format!("`{a}`")
+                } else {
+                    format!("`{a}` + {o}")
+                }
+            }))
+            .collect();
+        format!("the earliest of {}", all.join(", "))
+    }
+}
+
 fn explain_rule(r: &Rule, zh: bool) -> String {
     let mut s = String::new();
     let title = if zh && !r.title_zh.is_empty() {
@@ -229,9 +247,9 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
             for st in &r.steps {
                 s.push_str(&if zh {
                     format!(
-                        "  第 {} 次: `{}` 之后 {} 起，至 {} 止；渠道 {}；负责人 {}\n",
+                        "  步骤 {}: {} 之后 {} 起，至 {} 止；渠道 {}；负责人 {}\n",
                         st.name,
-                        st.anchor,
+                        anchors(st),
                         st.after,
                         st.within,
                         st.channel,
@@ -239,9 +257,9 @@ fn explain_rule(r: &Rule, zh: bool) -> String {
                     )
                 } else {
                     format!(
-                        "  step {}: window from `{}` + {} to + {}; channel {}; assignee {}\n",
+                        "  step {}: window from {} + {} to + {}; channel {}; assignee {}\n",
                         st.name,
-                        st.anchor,
+                        anchors(st),
                         st.after,
                         st.within,
                         st.channel,

@@ -14,8 +14,8 @@ pub fn exclusion_reason(c: &Compiled, customer: &Customer, order: Option<&Order>
     for (e, cols) in c.rule.exclusions.iter().zip(&c.exclusion_cols) {
         let hit = match (&e.condition, cols) {
             (Condition::In { values, .. }, (Some(i), _)) => {
-                let v = order.field(*i).trim().to_lowercase();
-                values.contains(&v)
+                let v = order.field(*i).trim();
+                values.iter().any(|x| crate::rules::eq_folded(x, v))
             }
             (Condition::Empty { empty, .. }, (Some(i), _)) => order.field(*i).trim().is_empty() == *empty,
             (Condition::ShorterThan { limit, .. }, (Some(a), Some(b))) => {

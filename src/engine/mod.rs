@@ -36,6 +36,7 @@ pub struct Compiled<'r> {
     pub rule: &'r Rule,
     match_cols: Vec<(Option<usize>, &'r [String])>,
     step_cols: Vec<Option<usize>>,
+    step_alt_cols: Vec<Vec<(Option<usize>, crate::rules::Offset)>>,
     /// Column positions of each exclusion (first, second).
     pub exclusion_cols: Vec<(Option<usize>, Option<usize>)>,
     until_col: Option<usize>,
@@ -301,6 +302,11 @@ impl<'a> Engine<'a> {
                         .map(|(c, v)| (schema.get(c), v.as_slice()))
                         .collect(),
                     step_cols: rule.steps.iter().map(|s| schema.get(&s.anchor)).collect(),
+                    step_alt_cols: rule
+                        .steps
+                        .iter()
+                        .map(|s| s.alt_anchors.iter().map(|(a, off)| (schema.get(a), *off)).collect())
+                        .collect(),
                     exclusion_cols: rule
                         .exclusions
                         .iter()
@@ -391,9 +397,9 @@ impl<'a> Engine<'a> {
             return Err(Skip::Kind(kind.to_string()));
         }
         for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
-            let v = col.map_or("", |i| order.field(i)).trim().to_lowercase();
-            if !values.contains(&v) {
-                return Err(Skip::Match(name.clone(), v));
+            let v = col.map_or("", |i| order.field(i)).trim();
+            if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
+                return Err(Skip::Match(name.clone(), v.to_string()));
             }
         }
         let step = &c.rule.steps[0];
@@ -621,22 +627,36 @@ impl<'a> Engine<'a> {
             let anchor = if si == 0 {
                 first_anchor
             } else {
+                // The step's anchor, or the earliest of its alternatives that has happened.
+                let cal = &c.rule.calls.calendar;
+                let alt = c.step_alt_cols[si]
+                    .iter()
+                    .filter_map(|(col, off)| {
+                        let i = col.filter(|&i| !order.field(i).trim().is_empty())?;
+                        let d = order.datetime(i)?;
+                        Some(window::add_offset(d, *off, cal).and_time(d.time()))
+                    })
+                    .min();
                 let raw = c.step_cols[si].map_or("", |i| order.field(i)).trim();
                 if raw.is_empty() {
-                    // A later anchor (stopping medication) that has not happened yet.
-                    continue;
-                }
-                match c.step_cols[si].and_then(|i| order.datetime(i)) {
-                    Some(a) => a,
-                    None => {
-                        let i = c.step_cols[si].unwrap_or(0);
-                        self.problems.push(Diagnostic::new(
-                            &self.inp.orders_path,
-                            order.line,
-                            format!("column `{}` (field {})", step.anchor, i + 1),
-                            format!("expected {}, found {raw:?}", crate::io::dates::EXPECTED),
-                        ));
-                        continue;
+                    match alt {
+                        Some(a) => a,
+                        // A later anchor (stopping medication) that has not happened yet.
+                        None => continue,
+                    }
+                } else {
+                    match c.step_cols[si].and_then(|i| order.datetime(i)) {
+                        Some(a) => alt.map_or(a, |b| a.min(b)),
+                        None => {
+                            let i = c.step_cols[si].unwrap_or(0);
+                            self.problems.push(Diagnostic::new(
+                                &self.inp.orders_path,
+                                order.line,
+                                format!("column `{}` (field {})", step.anchor, i + 1),
+                                format!("expected {}, found {raw:?}", crate::io::dates::EXPECTED),
+                            ));
+                            continue;
+                        }
                     }
                 }
             };
@@ -775,7 +795,17 @@ impl<'a> Engine<'a> {
         let slots = match order {
             Some(o) => {
                 let end = c.until_col.and_then(|i| crate::io::dates::parse_date(o.field(i)));
-                cadence::phased_slots(cad, anchor, end, horizon_end, &c.rule.calls.calendar)
+                match &cad.schedule {
+                    crate::rules::Schedule::Phased(_) => {
+                        cadence::phased_slots(cad, anchor, end, horizon_end, &c.rule.calls.calendar)
+                    }
+                    // Calendar-aligned slots per order (a buyer every half month until
+                    // hand-over): from the anchor's period to the end column or the horizon.
+                    crate::rules::Schedule::Aligned { .. } => {
+                        let last = end.map_or(horizon_end, |e| e.min(horizon_end));
+                        cadence::aligned_slots(cad, anchor.date(), last)
+                    }
+                }
             }
             // A customer cadence is in force per slot: a retired one stops producing slots.
             None => {
@@ -817,7 +847,9 @@ impl<'a> Engine<'a> {
             for (label, filled, need) in missing {
                 for k in 1..=need {
                     let c = &self.compiled[ci];
-                    let mut item = self.base_item(ci, cust, order, anchor);
+                    // A slot is judged in the period it falls in, so its anchor is its own
+                    // start, not the cadence's (or the order's hand-over) date.
+                    let mut item = self.base_item(ci, cust, order, slot.start.and_time(chrono::NaiveTime::MIN));
                     item.due_id = if reqs.is_some() {
                         format!("{base_id}/{label}-{k}")
                     } else {

@@ -13,15 +13,21 @@ use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 pub fn add_offset(anchor: NaiveDateTime, off: Offset, cal: &Calendar) -> NaiveDate {
     let date = anchor.date();
     let n = off.n;
+    // Saturating arithmetic: an absurd offset in a rule file ("99999999d") gives the last
+    // representable date instead of a panic.
     let months = |m: u32| date.checked_add_months(Months::new(m)).unwrap_or(NaiveDate::MAX);
+    let days = |d: i64| date.checked_add_signed(Duration::days(d)).unwrap_or(NaiveDate::MAX);
     match off.unit {
-        Unit::Hours => (anchor + Duration::hours(i64::from(n))).date(),
-        Unit::Days => date + Duration::days(i64::from(n)),
-        Unit::WorkingDays => cal.add_working_days(date, n),
-        Unit::Weeks => date + Duration::days(7 * i64::from(n)),
+        Unit::Hours => anchor
+            .checked_add_signed(Duration::hours(i64::from(n)))
+            .map_or(NaiveDate::MAX, |t| t.date()),
+        Unit::Days => days(i64::from(n)),
+        // Beyond ten years of working days the answer is meaningless; cap the loop.
+        Unit::WorkingDays => cal.add_working_days(date, n.min(3660)),
+        Unit::Weeks => days(7 * i64::from(n)),
         Unit::Months => months(n),
-        Unit::Quarters => months(n * 3),
-        Unit::Years => months(n * 12),
+        Unit::Quarters => months(n.saturating_mul(3)),
+        Unit::Years => months(n.saturating_mul(12)),
     }
 }
 
@@ -95,6 +101,27 @@ mod tests {
         for (a, after, within, s, e) in CASES {
             let w = window(at(a), o(after), o(within), &cal, CallOn::Any);
             assert_eq!((w.start, w.end), (d(s), d(e)), "{a} {after}..{within}");
+        }
+    }
+
+    #[test]
+    fn absurd_offsets_saturate_instead_of_panicking() {
+        let cal = Calendar::default();
+        for o in [
+            "4294967295d",
+            "4294967295y",
+            "4294967295h",
+            "4294967295w",
+            "4294967295wd",
+        ] {
+            let w = window(
+                at("2026-11-23"),
+                Offset::ZERO,
+                Offset::parse(o).unwrap(),
+                &cal,
+                CallOn::Any,
+            );
+            assert!(w.end >= w.start, "{o}");
         }
     }
 

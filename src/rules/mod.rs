@@ -24,6 +24,15 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// True when `raw` equals `folded` (already lower-cased) ignoring case, without allocating:
+/// conditions run once per order and rule, millions of times.
+pub fn eq_folded(folded: &str, raw: &str) -> bool {
+    if raw.is_ascii() {
+        return folded.len() == raw.len() && folded.eq_ignore_ascii_case(raw);
+    }
+    folded.chars().eq(raw.chars().flat_map(char::to_lowercase))
+}
+
 /// Unit of an offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -188,6 +197,10 @@ pub struct Step {
     pub name: String,
     /// Anchor column.
     pub anchor: String,
+    /// Alternative anchors, each a column shifted by an offset (`"menses_end_at + 3d"`):
+    /// the earliest date among `anchor` and these counts (gynecology: 3 days after
+    /// menstruation ends, or when the pre-operative tests are complete).
+    pub alt_anchors: Vec<(String, Offset)>,
     /// The window opens this long after the anchor.
     pub after: Offset,
     /// The window closes this long after the anchor.
@@ -572,6 +585,15 @@ mod tests {
         assert_eq!(b(None, Some(1.0), Some(0.05)).apply(0.88).as_deref(), Some("3 × x"));
         assert_eq!(b(None, Some(1.0), Some(0.05)).apply(0.95).as_deref(), Some("1 × x"));
         assert_eq!(b(None, Some(1.0), Some(0.05)).apply(1.0), None);
+    }
+
+    #[test]
+    fn folded_comparison_matches_lowercase_without_allocating() {
+        assert!(eq_folded("major", "MAJOR"));
+        assert!(eq_folded("", ""));
+        assert!(!eq_folded("major", "majo"));
+        assert!(eq_folded("重病", "重病"));
+        assert!(eq_folded("straße", "STRAßE"));
     }
 
     #[test]

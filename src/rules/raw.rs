@@ -204,7 +204,8 @@ pub struct RawRule {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub name: Option<String>,
-    pub anchor: Option<Spanned<String>>,
+    /// One column, or several: the earliest date filled in wins ("whichever comes first").
+    pub anchor: Option<Spanned<OneOrMany<String>>>,
     pub after: Option<Spanned<String>>,
     pub within: Option<Spanned<String>>,
     pub channel: Option<OneOrMany<String>>,

@@ -365,6 +365,7 @@ fn rule(
             steps.push(Step {
                 name: "1".into(),
                 anchor: rule_anchor.clone(),
+                alt_anchors: Vec::new(),
                 after,
                 within,
                 channel: default_channel,
@@ -388,13 +389,45 @@ fn rule(
                     .map_or(default_channel, |c| cx.channel(&c, line));
                 steps.push(Step {
                     name: s.name.clone().unwrap_or_else(|| (i + 1).to_string()),
-                    anchor: s.anchor.as_ref().map_or(rule_anchor.clone(), |a| a.get_ref().clone()),
+                    anchor: s
+                        .anchor
+                        .as_ref()
+                        .and_then(|a| a.get_ref().to_vec().first().cloned())
+                        .unwrap_or_else(|| rule_anchor.clone()),
+                    alt_anchors: s.anchor.as_ref().map_or_else(Vec::new, |a| {
+                        a.get_ref()
+                            .to_vec()
+                            .into_iter()
+                            .skip(1)
+                            .map(|spec| match spec.split_once('+') {
+                                // `column + 3d`: the column's date shifted by the offset.
+                                Some((col, off)) => {
+                                    let o = Offset::parse(off).unwrap_or_else(|| {
+                                        cx.err(
+                                            line,
+                                            "anchor",
+                                            format!(
+                                                "rule `{short}`: expected `column + {}` in {spec:?}",
+                                                Offset::EXPECTED
+                                            ),
+                                        );
+                                        Offset::ZERO
+                                    });
+                                    (col.trim().to_string(), o)
+                                }
+                                None => (spec.trim().to_string(), Offset::ZERO),
+                            })
+                            .collect()
+                    }),
                     after,
                     within,
                     channel,
                     assignee: assignee(s.assignee.as_ref(), &rule_assignee),
                 });
             }
+        }
+        if steps.first().is_some_and(|s| !s.alt_anchors.is_empty()) {
+            cx.err(line, "anchor", format!("rule `{short}`: the first step decides whether an order is an event at all, so it takes one anchor column, not a list"));
         }
         for s in &steps {
             if s.within.approx_days() < s.after.approx_days() {
@@ -564,13 +597,6 @@ fn rule(
             if c.months.iter().any(|m| !(1..=12).contains(m)) {
                 cx.err(line, "cadence.months", "expected months between 1 and 12");
             }
-            if matches!(target, CadenceTarget::Orders) {
-                cx.err(
-                    line,
-                    "cadence",
-                    format!("rule `{short}`: an order cadence needs `phases` (offsets from its anchor)"),
-                );
-            }
             Schedule::Aligned {
                 every,
                 months: c.months.clone(),
@@ -619,6 +645,7 @@ fn rule(
         steps = vec![Step {
             name: "slot".into(),
             anchor: r.anchor.as_ref().map(|a| a.get_ref().clone()).unwrap_or_default(),
+            alt_anchors: Vec::new(),
             after: Offset::ZERO,
             within: Offset::ZERO,
             channel: default_channel,
@@ -753,6 +780,9 @@ impl RuleSet {
             }
             for s in &r.steps {
                 push(&s.anchor);
+                for (a, _) in &s.alt_anchors {
+                    push(a);
+                }
                 match &s.assignee {
                     Assignee::Column(c) | Assignee::By { column: c, .. } => push(c),
                     Assignee::Role(_) => {}
