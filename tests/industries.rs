@@ -311,3 +311,19 @@ fn real_estate_buyers_every_half_month_until_hand_over() {
         ("2026-11-16", "2026-11-30", "due")
     );
 }
+
+#[test]
+fn notices_before_a_milestone_and_calls_before_the_next_period_count_back() {
+    // Opening on 2026-12-06: tell customers from 14 days to 1 day before.
+    assert_eq!(
+        window("real-estate", "real-estate.milestone_notice/JD-1101/1"),
+        ("2026-11-22".into(), "2026-12-05".into())
+    );
+    // Next period expected 2026-11-30: call from 5 days to 1 day before (upcoming on 11-23).
+    let w = due_windows("gynecology", "2026-11-23");
+    let c = &w["gynecology.gyn13_uterine_malformation/FK-13/call3"];
+    assert_eq!(
+        (c.0.as_str(), c.1.as_str(), c.2.as_str()),
+        ("2026-11-25", "2026-11-29", "upcoming")
+    );
+}

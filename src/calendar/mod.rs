@@ -140,6 +140,20 @@ impl Calendar {
         d
     }
 
+    /// The `n`th working day before `date` (not counting `date`).
+    pub fn sub_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        let mut d = date;
+        let mut left = n;
+        while left > 0 {
+            let Some(prev) = d.pred_opt() else { break };
+            d = prev;
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
     /// The first callable day on or after `date`, looking at most a year ahead.
     pub fn next_callable(&self, date: NaiveDate, call_on: CallOn) -> NaiveDate {
         let mut d = date;

@@ -15,14 +15,28 @@ pub fn add_offset(anchor: NaiveDateTime, off: Offset, cal: &Calendar) -> NaiveDa
     let n = off.n;
     // Saturating arithmetic: an absurd offset in a rule file ("99999999d") gives the last
     // representable date instead of a panic.
-    let months = |m: u32| date.checked_add_months(Months::new(m)).unwrap_or(NaiveDate::MAX);
-    let days = |d: i64| date.checked_add_signed(Duration::days(d)).unwrap_or(NaiveDate::MAX);
+    let (back, limit) = if off.before {
+        (true, NaiveDate::MIN)
+    } else {
+        (false, NaiveDate::MAX)
+    };
+    let months = |m: u32| {
+        let r = if back {
+            date.checked_sub_months(Months::new(m))
+        } else {
+            date.checked_add_months(Months::new(m))
+        };
+        r.unwrap_or(limit)
+    };
+    let signed = |d: i64| if back { -d } else { d };
+    let days = |d: i64| date.checked_add_signed(Duration::days(signed(d))).unwrap_or(limit);
     match off.unit {
         Unit::Hours => anchor
-            .checked_add_signed(Duration::hours(i64::from(n)))
-            .map_or(NaiveDate::MAX, |t| t.date()),
+            .checked_add_signed(Duration::hours(signed(i64::from(n))))
+            .map_or(limit, |t| t.date()),
         Unit::Days => days(i64::from(n)),
         // Beyond ten years of working days the answer is meaningless; cap the loop.
+        Unit::WorkingDays if back => cal.sub_working_days(date, n.min(3660)),
         Unit::WorkingDays => cal.add_working_days(date, n.min(3660)),
         Unit::Weeks => days(7 * i64::from(n)),
         Unit::Months => months(n),
@@ -102,6 +116,18 @@ mod tests {
             let w = window(at(a), o(after), o(within), &cal, CallOn::Any);
             assert_eq!((w.start, w.end), (d(s), d(e)), "{a} {after}..{within}");
         }
+    }
+
+    #[test]
+    fn negative_offsets_open_windows_before_the_anchor() {
+        let mut cal = Calendar::default();
+        cal.holidays.insert(d("2026-10-01"), "国庆节".into());
+        // A milestone on Mon 2026-10-05: tell customers 7 to 1 days before.
+        let w = window(at("2026-10-05"), o("-7d"), o("-1d"), &cal, CallOn::Any);
+        assert_eq!((w.start, w.end), (d("2026-09-28"), d("2026-10-04")));
+        // Two working days before Fri 10-02, skipping Thu 10-01 (a holiday): 09-30, then 09-29.
+        assert_eq!(add_offset(at("2026-10-02"), o("-2wd"), &cal), d("2026-09-29"));
+        assert_eq!(add_offset(at("2024-03-31"), o("-1m"), &cal), d("2024-02-29"));
     }
 
     #[test]

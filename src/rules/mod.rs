@@ -64,11 +64,17 @@ pub struct Offset {
     pub n: u32,
     /// Which unit.
     pub unit: Unit,
+    /// Counted backwards from the anchor (`-7d`: a week before a milestone).
+    pub before: bool,
 }
 
 impl Offset {
     /// Zero days.
-    pub const ZERO: Offset = Offset { n: 0, unit: Unit::Days };
+    pub const ZERO: Offset = Offset {
+        n: 0,
+        unit: Unit::Days,
+        before: false,
+    };
 
     /// What `parse` accepts.
     pub const EXPECTED: &'static str = "a duration like 24h, 3d, 10wd (working days), 1w, 2m (months), 1q or 1y";
@@ -76,6 +82,10 @@ impl Offset {
     /// Parses `3d` and friends.
     pub fn parse(s: &str) -> Option<Offset> {
         let s = s.trim();
+        let (before, s) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
         let split = s.find(|c: char| !c.is_ascii_digit())?;
         let n: u32 = s[..split].parse().ok()?;
         let unit = match &s[split..] {
@@ -88,13 +98,17 @@ impl Offset {
             "y" => Unit::Years,
             _ => return None,
         };
-        Some(Offset { n, unit })
+        Some(Offset {
+            n,
+            unit,
+            before: before && n > 0,
+        })
     }
 
     /// A rough length in days, to order offsets and size look-backs.
     pub fn approx_days(self) -> i64 {
         let n = i64::from(self.n);
-        match self.unit {
+        let days = match self.unit {
             Unit::Hours => n.div_euclid(24) + 1,
             Unit::Days => n,
             // Long holidays can stretch working days to nearly twice their count.
@@ -103,6 +117,11 @@ impl Offset {
             Unit::Months => n * 31,
             Unit::Quarters => n * 92,
             Unit::Years => n * 366,
+        };
+        if self.before {
+            -days
+        } else {
+            days
         }
     }
 }
@@ -118,7 +137,7 @@ impl fmt::Display for Offset {
             Unit::Quarters => "q",
             Unit::Years => "y",
         };
-        write!(f, "{}{u}", self.n)
+        write!(f, "{}{}{u}", if self.before { "-" } else { "" }, self.n)
     }
 }
 
@@ -598,10 +617,10 @@ mod tests {
 
     #[test]
     fn offsets_parse_and_print() {
-        for s in ["24h", "3d", "10wd", "1w", "2m", "1q", "1y", "0d"] {
+        for s in ["24h", "3d", "10wd", "1w", "2m", "1q", "1y", "0d", "-7d", "-2wd"] {
             assert_eq!(Offset::parse(s).unwrap().to_string(), s);
         }
-        for bad in ["", "d", "3", "3days", "-1d", "1.5d"] {
+        for bad in ["", "d", "3", "3days", "--1d", "1.5d", "+1d"] {
             assert!(Offset::parse(bad).is_none(), "{bad}");
         }
     }

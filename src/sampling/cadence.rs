@@ -67,6 +67,7 @@ pub fn phased_slots(
             let step = crate::rules::Offset {
                 n: every.n * k,
                 unit: every.unit,
+                before: false,
             };
             let end = add_offset(phase_start, step, cal);
             if phase_end.is_some_and(|pe| end > pe)
