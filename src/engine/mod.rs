@@ -518,7 +518,8 @@ impl<'a> Engine<'a> {
                 customer: cust,
                 anchor,
                 line: order.line,
-                order: any.then(|| std::rc::Rc::clone(shared.get_or_insert_with(|| std::rc::Rc::new(order.clone())))),
+                order: any
+                    .then(|| std::rc::Rc::clone(shared.get_or_insert_with(|| std::rc::Rc::new(order.compact_clone())))),
             };
             let pool = self.pools.entry((ci, period)).or_default();
             match replace {
