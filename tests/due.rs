@@ -138,42 +138,29 @@ fn output_file_is_written_atomically_and_mask_phone_and_bom_apply() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
-#[test]
-fn explain_tells_why_an_item_is_or_is_not_listed() {
-    let o = run(&[
+/// `explain ID` on the property example as of 2026-11-23.
+fn explain_property(id: &str) -> crate::util::Out {
+    run(&[
         "explain",
-        "property.repair/R-002/1",
+        id,
         "--rules",
         "rules/property.toml",
         "--data",
         "examples/property",
         "--date",
         "2026-11-23",
-    ]);
+    ])
+}
+
+#[test]
+fn explain_tells_why_an_item_is_or_is_not_listed() {
+    let o = explain_property("property.repair/R-002/1");
     assert_eq!(o.code, 0, "{}", o.stderr);
     golden("explain-repair.txt", &o.stdout);
     assert!(o.stdout.contains("sampled:  selected"), "{}", o.stdout);
-    let o = run(&[
-        "explain",
-        "property.complaint/P-005/1",
-        "--rules",
-        "rules/property.toml",
-        "--data",
-        "examples/property",
-        "--date",
-        "2026-11-23",
-    ]);
+    let o = explain_property("property.complaint/P-005/1");
     assert!(o.stdout.contains("excluded: yes — anonymous complaint"), "{}", o.stdout);
-    let o = run(&[
-        "explain",
-        "property.complaint/P-009/1",
-        "--rules",
-        "rules/property.toml",
-        "--data",
-        "examples/property",
-        "--date",
-        "2026-11-23",
-    ]);
+    let o = explain_property("property.complaint/P-009/1");
     assert!(
         o.stdout.contains("the anchor column `closed_at` is empty"),
         "{}",
