@@ -245,3 +245,29 @@ fn a_score_outside_the_rules_scale() {
         &["visits.csv:4: column `score` (field 6): expected a score from 0 to 10 (the scale of `property.complaint`), found \"11\""],
     );
 }
+
+#[test]
+fn an_export_without_optional_columns_runs_with_a_warning() {
+    // No `anonymous`/`reply_type` columns: the complaint exclusions cannot apply, the run goes on.
+    let d = copy_example("property");
+    let p = d.path().join("orders.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let cut: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            [&f[..11], &f[13..]].concat().join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&p, cut + "\n").unwrap();
+    let o = due("rules/property.toml", d.path());
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("reads the optional column `anonymous`"),
+        "{}",
+        o.stderr
+    );
+    // The anonymous complaint P-005 is now listed: nothing told huifang it was anonymous.
+    assert!(o.stdout.contains("property.complaint/P-005/1"), "{}", o.stdout);
+}

@@ -49,7 +49,7 @@ pub fn run(a: &InitArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         "staff".into(),
         "department".into(),
     ];
-    for (c, _) in set.referenced_columns() {
+    for (c, _, _) in set.referenced_columns() {
         if !order_cols.contains(&c) {
             order_cols.push(c);
         }

@@ -165,6 +165,9 @@ pub fn evaluate(
             }
         };
         if let Some(mut engine) = engine {
+            for w in engine.warnings() {
+                ui.warn(w);
+            }
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
             incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o, cust| {

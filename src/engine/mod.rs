@@ -233,6 +233,7 @@ pub struct Engine<'a> {
     /// kind, so an order is tested only against rules that can apply to it.
     by_kind: HashMap<String, Vec<usize>>,
     any_kind: Vec<usize>,
+    warnings: Vec<String>,
     pools: BTreeMap<(usize, Period), Pool>,
     contacts: Contacts,
     out: Vec<Evaluated>,
@@ -272,10 +273,18 @@ impl<'a> Engine<'a> {
     pub fn new(inp: Inputs<'a>, keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>) -> Result<Self, Vec<Diagnostic>> {
         let schema = inp.schema;
         let mut diags = Vec::new();
+        let mut warnings = Vec::new();
         let mut compiled = Vec::new();
         for set in &inp.rules.sets {
-            for (col, rule) in set.referenced_columns() {
-                if schema.get(&col).is_none() {
+            for (col, rule, required) in set.referenced_columns() {
+                if schema.get(&col).is_none() && !required {
+                    warnings.push(format!(
+                        "{}: rule `{}` reads the optional column `{col}`, which {} lacks: the exclusion or step that needs it never applies",
+                        set.path.display(),
+                        rule.short_id,
+                        inp.orders_path.display()
+                    ));
+                } else if schema.get(&col).is_none() {
                     diags.push(
                         Diagnostic::new(
                             &set.path,
@@ -288,7 +297,7 @@ impl<'a> Engine<'a> {
                                 schema.headers.join(", ")
                             ),
                         )
-                        .with_hint("map the company's column name under [columns] in the rule file"),
+                        .with_hint("map the company's column name under [columns] in the rule file, add the column to the export, or delete the rule from your copy of the file if the company has no such orders"),
                     );
                 }
             }
@@ -367,6 +376,7 @@ impl<'a> Engine<'a> {
             kind_buf: String::new(),
             by_kind,
             any_kind,
+            warnings,
             pools: BTreeMap::new(),
             contacts: Contacts::default(),
             out: Vec::new(),
@@ -1005,6 +1015,11 @@ impl<'a> Engine<'a> {
             .sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
         self.problems.sort();
         (self.out, self.problems)
+    }
+
+    /// Things worth saying that do not stop the run (optional columns the data lacks).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The compiled rules (for `explain`).

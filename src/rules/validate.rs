@@ -764,41 +764,46 @@ fn rule(
 
 impl RuleSet {
     /// Order columns the rules read, each with the rule and line that reads it.
-    pub fn referenced_columns(&self) -> Vec<(String, &Rule)> {
+    /// The flag says whether the column is required. Exclusion columns and later steps'
+    /// anchors are optional: an export without an `anonymous` column has no anonymous
+    /// complaints to exclude, one without `contract_mid` never reaches that step.
+    pub fn referenced_columns(&self) -> Vec<(String, &Rule, bool)> {
         let mut out = Vec::new();
         for r in &self.rules {
-            let mut push = |c: &str| {
+            let mut push_as = |c: &str, required: bool| {
                 if !c.is_empty() {
-                    out.push((c.to_string(), r));
+                    out.push((c.to_string(), r, required));
                 }
             };
             if !r.kinds.is_empty() {
-                push("kind");
+                push_as("kind", true);
             }
             for (c, _) in &r.matches {
-                push(c);
+                push_as(c, true);
             }
-            for s in &r.steps {
-                push(&s.anchor);
+            for (i, s) in r.steps.iter().enumerate() {
+                // The first step's anchor decides whether an order is an event at all; a later
+                // step's anchor missing from the export is like one never filled in.
+                push_as(&s.anchor, i == 0 || r.cadence.is_some());
                 for (a, _) in &s.alt_anchors {
-                    push(a);
+                    push_as(a, false);
                 }
                 match &s.assignee {
-                    Assignee::Column(c) | Assignee::By { column: c, .. } => push(c),
+                    Assignee::Column(c) | Assignee::By { column: c, .. } => push_as(c, true),
                     Assignee::Role(_) => {}
                 }
             }
+            if let Some(c) = r.cadence.as_ref().and_then(|c| c.until_column.as_ref()) {
+                push_as(c, true);
+            }
             for e in &r.exclusions {
                 match &e.condition {
-                    Condition::In { column, .. } | Condition::Empty { column, .. } => push(column),
+                    Condition::In { column, .. } | Condition::Empty { column, .. } => push_as(column, false),
                     Condition::ShorterThan { from, to, .. } => {
-                        push(from);
-                        push(to);
+                        push_as(from, false);
+                        push_as(to, false);
                     }
                 }
-            }
-            if let Some(c) = r.cadence.as_ref().and_then(|c| c.until_column.as_ref()) {
-                push(c);
             }
         }
         out
