@@ -118,27 +118,38 @@ fn header(s: &RuleSet, zh: bool) -> String {
         .calendar_path
         .as_deref()
         .map_or_else(|| "-".to_string(), |p| Path::new(p).display().to_string());
-    if zh {
-        format!(
-            "{}（版本 {}）\n{}\n日历: {}；可回访日: {}；回访时段: {}\n",
-            s.title_zh,
-            s.version,
-            s.description_zh,
-            cal,
-            s.calls.call_on.as_str(),
-            hours(&s.calls.hours)
+    // One layout, two sets of words.
+    let (title, desc, version, calendar, calls_on, hours_label, sep, open, close) = if zh {
+        (
+            &s.title_zh,
+            &s.description_zh,
+            "版本",
+            "日历",
+            "可回访日",
+            "回访时段",
+            "；",
+            "（",
+            "）",
         )
     } else {
-        format!(
-            "{} (version {})\n{}\ncalendar: {}; calls on: {}; calling hours: {}\n",
-            s.title,
-            s.version,
-            s.description,
-            cal,
-            s.calls.call_on.as_str(),
-            hours(&s.calls.hours)
+        (
+            &s.title,
+            &s.description,
+            "version",
+            "calendar",
+            "calls on",
+            "calling hours",
+            "; ",
+            " (",
+            ")",
         )
-    }
+    };
+    format!(
+        "{title}{open}{version} {}{close}\n{desc}\n{calendar}: {cal}{sep}{calls_on}: {}{sep}{hours_label}: {}\n",
+        s.version,
+        s.calls.call_on.as_str(),
+        hours(&s.calls.hours)
+    )
 }
 
 fn hours(h: &crate::calendar::hours::CallHours) -> String {

@@ -219,7 +219,6 @@ pub struct Engine<'a> {
     kind_map: BTreeMap<String, String>,
     kind_col: Option<usize>,
     id_col: Option<usize>,
-    cust_col: Option<usize>,
     dept_col: Option<usize>,
     staff_col: Option<usize>,
     category_col: Option<usize>,
@@ -362,7 +361,6 @@ impl<'a> Engine<'a> {
                 .collect(),
             kind_col: schema.get("kind"),
             id_col: schema.get("order_id"),
-            cust_col: schema.get("customer_id"),
             dept_col: schema.get("department"),
             staff_col: schema.get("staff"),
             category_col: schema.get("category"),
@@ -434,15 +432,7 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Evaluates every rule against one order.
-    pub fn feed(&mut self, order: &Order) {
-        let cust_id = self.cust_col.map_or("", |i| order.field(i)).trim();
-        if let Some(&cust) = self.inp.customer_index.get(cust_id) {
-            self.feed_with_customer(order, cust);
-        }
-    }
-
-    /// [`Self::feed`] when the reader has already found the order's customer.
+    /// Evaluates every rule against one order whose customer the reader has found.
     pub fn feed_with_customer(&mut self, order: &Order, cust: usize) {
         let mut kind = std::mem::take(&mut self.kind_buf);
         kind.clear();

@@ -218,33 +218,4 @@ impl AttemptLog {
             }
         }
     }
-
-    /// The first reached visit.
-    pub fn first_reach(&self) -> Option<&Reach> {
-        self.reached.iter().min_by_key(|r| r.at)
-    }
-}
-
-/// All inputs, in memory: what the pure engine works on.
-#[derive(Debug, Clone, Default)]
-pub struct Dataset {
-    /// Customers in file order.
-    pub customers: Vec<Customer>,
-    /// `customer_id` → position in `customers`.
-    pub customer_index: HashMap<String, usize>,
-    /// Columns of the orders.
-    pub schema: Schema,
-    /// Orders in file order.
-    pub orders: Vec<Order>,
-    /// Attempts per due_id.
-    pub attempts: HashMap<String, AttemptLog>,
-    /// Every visit, for channel-mix statistics.
-    pub visits: Vec<Visit>,
-}
-
-impl Dataset {
-    /// Looks a customer up by id.
-    pub fn customer(&self, id: &str) -> Option<&Customer> {
-        self.customer_index.get(id).map(|&i| &self.customers[i])
-    }
 }

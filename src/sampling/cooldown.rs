@@ -23,16 +23,6 @@ impl Contacts {
             .get(&customer)
             .is_some_and(|v| v.iter().any(|d| *d >= from && *d < date))
     }
-
-    /// The latest contact strictly before `date`.
-    pub fn last_before(&self, customer: usize, date: NaiveDate) -> Option<NaiveDate> {
-        self.by_customer
-            .get(&customer)?
-            .iter()
-            .filter(|d| **d < date)
-            .max()
-            .copied()
-    }
 }
 
 #[cfg(test)]
