@@ -1,6 +1,6 @@
 //! Calendar command and holiday behaviour of `due`.
 
-use crate::util::{golden, run};
+use crate::util::{golden, run, run_due};
 
 #[test]
 fn calendar_over_the_national_day_break() {
@@ -88,17 +88,12 @@ fn every_2025_and_2026_holiday_and_makeup_day_matches_the_notices() {
 
 #[test]
 fn due_on_a_holiday_prints_the_list_with_empty_call_hours_and_says_why() {
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/hospital.toml",
-        "--data",
         "examples/hospital",
-        "--date",
         "2026-10-01",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stderr.contains("no calls are allowed on 2026-10-01") && o.stderr.contains("国庆节"),

@@ -1,6 +1,6 @@
 //! Golden due lists on the property and hospital examples, in every format.
 
-use crate::util::{golden, run};
+use crate::util::{golden, run, run_due};
 
 #[test]
 fn due_lists_on_the_examples_in_every_format() {
@@ -8,19 +8,7 @@ fn due_lists_on_the_examples_in_every_format() {
         for fmt in ["table", "csv", "json"] {
             let rules = format!("rules/{industry}.toml");
             let data = format!("examples/{industry}");
-            let o = run(&[
-                "due",
-                "--rules",
-                &rules,
-                "--data",
-                &data,
-                "--date",
-                "2026-11-23",
-                "--horizon",
-                "7",
-                "--format",
-                fmt,
-            ]);
+            let o = run_due(&rules, &data, "2026-11-23", &["--horizon", "7", "--format", fmt]);
             assert_eq!(o.code, 0, "{}", o.stderr);
             golden(&format!("due-{industry}.{fmt}"), &o.stdout);
         }
@@ -29,44 +17,29 @@ fn due_lists_on_the_examples_in_every_format() {
 
 #[test]
 fn identical_inputs_give_byte_identical_outputs() {
-    let a = run(&[
-        "due",
-        "--rules",
+    let a = run_due(
         "rules/property.toml",
-        "--data",
         "examples/property",
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
-    let b = run(&[
-        "due",
-        "--rules",
+        &["--format", "csv"],
+    );
+    let b = run_due(
         "rules/property.toml",
-        "--data",
         "examples/property",
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     assert_eq!(a.stdout, b.stdout);
 }
 
 #[test]
 fn complaint_due_today_is_listed_with_severity_assignee() {
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/property.toml",
-        "--data",
         "examples/property",
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     let row = o
         .stdout
         .lines()
@@ -88,21 +61,12 @@ fn complaint_due_today_is_listed_with_severity_assignee() {
 
 #[test]
 fn group_by_customer_merges_a_customers_items() {
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/property.toml",
-        "--data",
         "examples/property",
-        "--date",
         "2026-11-23",
-        "--horizon",
-        "7",
-        "--group-by",
-        "customer",
-        "--format",
-        "csv",
-    ]);
+        &["--horizon", "7", "--group-by", "customer", "--format", "csv"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     golden("due-property-grouped.csv", &o.stdout);
     let c002 = o.stdout.lines().find(|l| l.starts_with("C002,")).unwrap();
@@ -113,21 +77,19 @@ fn group_by_customer_merges_a_customers_items() {
 fn output_file_is_written_atomically_and_mask_phone_and_bom_apply() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("due.csv");
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/hospital.toml",
-        "--data",
         "examples/hospital",
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-        "--bom",
-        "--mask-phone",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+        &[
+            "--format",
+            "csv",
+            "--bom",
+            "--mask-phone",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
@@ -184,19 +146,12 @@ fn variants_change_the_rule_without_editing_the_file() {
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("window:   2026-12-02 .. 2026-12-17"), "{}", o.stdout);
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/hospital.toml",
-        "--data",
         "examples/hospital",
-        "--date",
         "2026-11-23",
-        "--set",
-        "discharge_general.within=\"20d\"",
-        "--format",
-        "csv",
-    ]);
+        &["--set", "discharge_general.within=\"20d\"", "--format", "csv"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("hospital.discharge_general/ZY-1002") || !o.stdout.is_empty());
     let o = run(&[
@@ -231,17 +186,12 @@ fn a_month_of_daily_runs_over_growing_data_never_drops_a_listed_item() {
             .filter(|l| l.split(',').nth(6).is_some_and(|o| o[..10] <= date[..]))
             .collect();
         std::fs::write(d.path().join("orders.csv"), format!("{header}\n{}\n", kept.join("\n"))).unwrap();
-        let o = run(&[
-            "due",
-            "--rules",
+        let o = run_due(
             "rules/property.toml",
-            "--data",
             d.path().to_str().unwrap(),
-            "--date",
             &date,
-            "--format",
-            "csv",
-        ]);
+            &["--format", "csv"],
+        );
         assert_eq!(o.code, 0, "{date}: {}", o.stderr);
         let ids: Vec<String> = o
             .stdout

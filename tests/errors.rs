@@ -1,18 +1,10 @@
 //! The error catalogue: each kind of bad input exits 2 with a located message.
 
-use crate::util::{copy_example, root, run};
+use crate::util::{copy_example, root, run, run_due};
 use std::path::Path;
 
 fn due(rules: &str, data: &Path) -> crate::util::Out {
-    run(&[
-        "due",
-        "--rules",
-        rules,
-        "--data",
-        data.to_str().unwrap(),
-        "--date",
-        "2026-11-23",
-    ])
+    run_due(rules, data.to_str().unwrap(), "2026-11-23", &[])
 }
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
@@ -193,16 +185,7 @@ fn makeup_on_a_weekday_and_backwards_range() {
 #[test]
 fn bad_command_line_values() {
     assert_eq!(
-        run(&[
-            "due",
-            "--rules",
-            "rules/property.toml",
-            "--data",
-            "examples/property",
-            "--date",
-            "23/11/2026"
-        ])
-        .code,
+        run_due("rules/property.toml", "examples/property", "23/11/2026", &[]).code,
         2
     );
     assert_eq!(run(&["due", "--rules", "rules/property.toml"]).code, 2);
@@ -215,19 +198,12 @@ fn skip_invalid_writes_rejected_rows_and_goes_on() {
     let d = copy_example("property");
     edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
     let rej = d.path().join("rejected.csv");
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/property.toml",
-        "--data",
         d.path().to_str().unwrap(),
-        "--date",
         "2026-11-23",
-        "--skip-invalid",
-        rej.to_str().unwrap(),
-        "--format",
-        "csv",
-    ]);
+        &["--skip-invalid", rej.to_str().unwrap(), "--format", "csv"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stderr.contains("skipped 1 invalid row"), "{}", o.stderr);
     let r = std::fs::read_to_string(&rej).unwrap();

@@ -1,7 +1,7 @@
 //! Every shipped rule file passes `check` with its example data, explains itself, and
 //! gives a golden due list.
 
-use crate::util::{golden, root, run};
+use crate::util::{golden, root, run, run_due};
 
 fn rule_files() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(root().join("rules"))
@@ -31,19 +31,7 @@ fn every_rule_file_checks_explains_and_has_a_golden_due_list() {
             let word = if lang == "zh" { "依据" } else { "source" };
             assert!(o.stdout.contains(word), "{rules} explain lacks sources");
         }
-        let o = run(&[
-            "due",
-            "--rules",
-            &rules,
-            "--data",
-            &data,
-            "--date",
-            "2026-11-23",
-            "--horizon",
-            "14",
-            "--format",
-            "csv",
-        ]);
+        let o = run_due(&rules, &data, "2026-11-23", &["--horizon", "14", "--format", "csv"]);
         assert_eq!(o.code, 0, "{rules}: {}", o.stderr);
         assert!(o.stdout.lines().count() > 1, "{rules}: empty due list on its example");
         golden(&format!("examples/due-{stem}.csv"), &o.stdout);

@@ -1,6 +1,6 @@
 //! Key numbers from the sources, pinned per industry on the bundled examples.
 
-use crate::util::run;
+use crate::util::{run, run_due};
 
 fn explain(rules: &str, id: &str, date: &str) -> String {
     let o = run(&[
@@ -70,17 +70,12 @@ fn renovation_refused_completion_visit_is_made_up_to_reach_three() {
 
 #[test]
 fn renovation_warranty_cadence_over_three_years() {
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/renovation.toml",
-        "--data",
         "examples/renovation",
-        "--date",
         "2027-12-31",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     assert_eq!(o.code, 0, "{}", o.stderr);
     crate::util::golden("renovation-warranty-2027-12-31.csv", &o.stdout);
     // ZX-2502 handed over 2025-09-20: quarterly in year 1 (s1–s4), half-yearly in year 2 (s5, s6).

@@ -1,6 +1,6 @@
 //! End-to-end robustness: concurrent `record`, GBK exports, hostile cells, odd input.
 
-use crate::util::{copy_example, root, run};
+use crate::util::{copy_example, root, run, run_due};
 use proptest::prelude::*;
 
 #[test]
@@ -103,28 +103,18 @@ fn a_gbk_export_and_its_utf8_twin_give_identical_due_lists() {
         assert!(!bad);
         std::fs::write(gbk.path().join(f), bytes).unwrap();
     }
-    let a = run(&[
-        "due",
-        "--rules",
+    let a = run_due(
         "rules/property.toml",
-        "--data",
         d.path().to_str().unwrap(),
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
-    let b = run(&[
-        "due",
-        "--rules",
+        &["--format", "csv"],
+    );
+    let b = run_due(
         "rules/property.toml",
-        "--data",
         gbk.path().to_str().unwrap(),
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     assert_eq!(a.code, 0);
     assert_eq!(b.code, 0, "{}", b.stderr);
     assert_eq!(a.stdout, b.stdout);
@@ -138,17 +128,12 @@ fn formula_cells_are_neutralised_in_csv_output() {
         .unwrap()
         .replace("王建国", "=HYPERLINK(\"http://x\")");
     std::fs::write(&p, s).unwrap();
-    let o = run(&[
-        "due",
-        "--rules",
+    let o = run_due(
         "rules/property.toml",
-        "--data",
         d.path().to_str().unwrap(),
-        "--date",
         "2026-11-23",
-        "--format",
-        "csv",
-    ]);
+        &["--format", "csv"],
+    );
     assert!(o.stdout.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{}", o.stdout);
 }
 
@@ -160,7 +145,7 @@ proptest! {
         let name = ["customers.csv", "orders.csv", "visits.csv", "rules.toml"][which];
         let rules = if which == 3 { d.path().join("rules.toml") } else { root().join("rules/property.toml") };
         std::fs::write(d.path().join(name), &bytes).unwrap();
-        let o = run(&["due", "--rules", rules.to_str().unwrap(), "--data", d.path().to_str().unwrap(), "--date", "2026-11-23", "--format", "csv"]);
+        let o = run_due(rules.to_str().unwrap(), d.path().to_str().unwrap(), "2026-11-23", &["--format", "csv"]);
         prop_assert!(o.code == 0 || o.code == 2, "code {}", o.code);
         prop_assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
         if o.code == 2 {

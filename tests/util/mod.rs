@@ -76,3 +76,10 @@ pub fn copy_example(name: &str) -> tempfile::TempDir {
     }
     dir
 }
+
+/// `huifang due --rules RULES --data DATA --date DATE EXTRA…` from the repository root.
+pub fn run_due(rules: &str, data: &str, date: &str, extra: &[&str]) -> Out {
+    let mut args = vec!["due", "--rules", rules, "--data", data, "--date", date];
+    args.extend_from_slice(extra);
+    run(&args)
+}
