@@ -60,10 +60,14 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
     let rows = due_rows(items, &rules_ref, as_of, horizon).map(|mut r| {
-        if let Some(&i) = loaded.index.get(&r.customer_id) {
-            let c = &loaded.customers[i];
-            r.customer_name.clone_from(&c.name);
-            r.phone = if mask { mask_phone(&c.phone) } else { c.phone.clone() };
+        if let Some(i) = loaded.customers.position(&r.customer_id) {
+            let c = loaded.customers.get(i);
+            r.customer_name = c.name().to_string();
+            r.phone = if mask {
+                mask_phone(c.phone())
+            } else {
+                c.phone().to_string()
+            };
         }
         r
     });

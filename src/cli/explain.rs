@@ -106,14 +106,13 @@ fn why_absent(
     };
     let mut problems = Problems::default();
     let ct = incsv::read_customers(&a.data.path("customers")?, &opts, &mut problems);
-    let attempts = rustc_hash::FxHashMap::default();
+    let attempts = crate::model::attempt_log::AttemptLog::default();
     let opath = a.data.path("orders")?;
     let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
     let schema = reader.schema.clone();
     let inputs = Inputs {
         rules,
-        customers: &ct.customers,
-        customer_index: &ct.index,
+        customers: &ct,
         attempts: &attempts,
         schema: &schema,
         orders_path: opath.clone(),
@@ -126,7 +125,7 @@ fn why_absent(
     };
     let id_col = schema.get("order_id");
     let mut answer = None;
-    incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o, _| {
+    incsv::stream_orders(&mut reader, &ct, &mut problems, |o, _| {
         if answer.is_some() || id_col.map_or("", |i| o.field(i)) != order_id {
             return;
         }

@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Engine, Evaluated, Fold, Inputs, Probe};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
-use crate::model::{Customer, Visit};
+use crate::model::{Customers, Visit};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
 use chrono::NaiveDate;
@@ -77,9 +77,7 @@ pub fn warn_calendar_years(rules: &Rules, from: NaiveDate, to: NaiveDate, ui: Ui
 /// Everything read from the inputs, orders excepted (they are streamed).
 pub struct Loaded {
     /// Customers.
-    pub customers: Vec<Customer>,
-    /// Customer index.
-    pub index: HashMap<String, usize>,
+    pub customers: Customers,
     /// Visits (kept only when asked for).
     pub visits: Vec<Visit>,
 }
@@ -144,8 +142,7 @@ pub fn evaluate(
         } else {
             let inputs = Inputs {
                 rules: &rules,
-                customers: &ct.customers,
-                customer_index: &ct.index,
+                customers: &ct,
                 attempts: &vl.attempts,
                 schema: &schema,
                 orders_path: opath.clone(),
@@ -170,7 +167,7 @@ pub fn evaluate(
             }
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            incsv::stream_orders(&mut reader, &ct.index, &mut problems, |o, cust| {
+            incsv::stream_orders(&mut reader, &ct, &mut problems, |o, cust| {
                 n += 1;
                 if n.is_multiple_of(65_536) {
                     bar.set_position(n);
@@ -180,7 +177,7 @@ pub fn evaluate(
             bar.finish_and_clear();
             ui.detail(&format!(
                 "read {} customers, {n} orders, {} visited items",
-                ct.customers.len(),
+                ct.len(),
                 vl.attempts.len()
             ));
             let (out, engine_problems) = engine.finish(run.cadence_from);
@@ -192,8 +189,7 @@ pub fn evaluate(
     drop(rules);
     Ok((
         Loaded {
-            customers: ct.customers,
-            index: ct.index,
+            customers: ct,
             visits: vl.visits,
         },
         items,

@@ -6,7 +6,7 @@ use crate::model::{Customer, Order};
 use crate::rules::Condition;
 
 /// The reason the item is excluded, or `None`.
-pub fn exclusion_reason(c: &Compiled, customer: &Customer, order: Option<&Order>) -> Option<String> {
+pub fn exclusion_reason(c: &Compiled, customer: Customer<'_>, order: Option<&Order>) -> Option<String> {
     if let Some(f) = c.rule.exclude_flags.iter().find(|f| customer.has_flag(f)) {
         return Some(format!("customer flag {f}"));
     }

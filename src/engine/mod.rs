@@ -16,9 +16,10 @@ pub mod window;
 
 use crate::calendar::period::Period;
 use crate::diag::Diagnostic;
+use crate::model::attempt_log::AttemptLog;
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
-use crate::model::{AttemptLog, Customer, Order, Reach, Schema};
+use crate::model::{Customers, Order, Reach, Schema};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence, UnitMeta};
@@ -149,11 +150,9 @@ pub struct Inputs<'a> {
     /// Rules.
     pub rules: &'a Rules,
     /// Customers.
-    pub customers: &'a [Customer],
-    /// Customer id → position.
-    pub customer_index: &'a HashMap<String, usize>,
+    pub customers: &'a Customers,
     /// Attempts per due id.
-    pub attempts: &'a HashMap<String, AttemptLog>,
+    pub attempts: &'a AttemptLog,
     /// Orders' columns.
     pub schema: &'a Schema,
     /// Path of the orders file (for messages).
@@ -470,7 +469,7 @@ impl<'a> Engine<'a> {
                 }
                 Err(_) => continue,
             };
-            let customer = &self.inp.customers[cust];
+            let customer = self.inp.customers.get(cust);
             let excluded = exclude::exclusion_reason(c, customer, Some(order));
             let order_id = self.id_col.map_or("", |i| order.field(i)).trim();
             if c.rule.cadence.is_some() {
@@ -502,7 +501,7 @@ impl<'a> Engine<'a> {
                 use std::fmt::Write as _;
                 let _ = write!(label, "{period}");
             }
-            let key = if household { customer.id.as_str() } else { order_id };
+            let key = if household { customer.id() } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             let pool = self.pools.entry((ci, period)).or_default();
             let replace = match pool.1.get(&hash) {
@@ -511,7 +510,7 @@ impl<'a> Engine<'a> {
                 Some(&at) => Some(at),
                 None => None,
             };
-            let unit_id = household.then(|| format!("{}@{period}", customer.id));
+            let unit_id = household.then(|| format!("{}@{period}", customer.id()));
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), anchor, None, Build::Probe);
             let unit = PoolUnit {
                 hash,
@@ -560,7 +559,7 @@ impl<'a> Engine<'a> {
 
     fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
         let c = &self.compiled[ci];
-        let customer = &self.inp.customers[cust];
+        let customer = self.inp.customers.get(cust);
         let field =
             |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).trim().to_string());
         Evaluated {
@@ -569,7 +568,7 @@ impl<'a> Engine<'a> {
             version: c.set.version.clone(),
             step: String::new(),
             customer: Some(cust),
-            customer_id: customer.id.clone(),
+            customer_id: customer.id().to_string(),
             order_id: field(self.id_col),
             order_line: order.map_or(0, |o| o.line),
             kind: order.map_or_else(|| "cadence".to_string(), |o| self.kind_of(o).to_string()),
@@ -834,11 +833,12 @@ impl<'a> Engine<'a> {
                 }
             }
             let as_of = self.inp.as_of;
-            let reached: Vec<&Reach> = ids
+            let reached: Vec<Reach> = ids
                 .iter()
                 .filter_map(|id| self.inp.attempts.get(id))
-                .flat_map(|l| l.reached.iter())
-                .filter(|r| r.at.date() <= as_of)
+                .flatten()
+                .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
+                .map(|a| a.reach())
                 .collect();
             let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
             let mut contacts = Vec::new();
@@ -918,15 +918,15 @@ impl<'a> Engine<'a> {
             let segments = segments.clone();
             let flags = flags.clone();
             for cust in 0..self.inp.customers.len() {
-                let cu = &self.inp.customers[cust];
-                let in_segment = segments.is_empty() || segments.iter().any(|s| s.eq_ignore_ascii_case(&cu.segment));
+                let cu = self.inp.customers.get(cust);
+                let in_segment = segments.is_empty() || segments.iter().any(|s| s.eq_ignore_ascii_case(cu.segment()));
                 let flagged = flags.is_empty() || flags.iter().any(|f| cu.has_flag(f));
                 if !(in_segment && flagged) {
                     continue;
                 }
                 let c = &self.compiled[ci];
                 let excluded = exclude::exclusion_reason(c, cu, None);
-                let key = cu.id.clone();
+                let key = cu.id().to_string();
                 let items = self.cadence_items(ci, cust, None, &key, from.and_time(chrono::NaiveTime::MIN), excluded);
                 self.emit(items);
             }
@@ -960,7 +960,7 @@ impl<'a> Engine<'a> {
                     continue;
                 }
                 let unit_id = (s.unit == SampleUnit::Customer)
-                    .then(|| format!("{}@{period}", self.inp.customers[unit.customer].id));
+                    .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer).id()));
                 let (items, _) = self.step_items(
                     ci,
                     unit.customer,

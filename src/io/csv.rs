@@ -5,8 +5,9 @@
 use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
 use super::encoding::{self, Encoding};
 use crate::diag::Diagnostic;
+use crate::model::attempt_log::AttemptLog;
 use crate::model::values::{Channel, Outcome};
-use crate::model::{AttemptLog, Customer, Order, Schema, Visit};
+use crate::model::{Customers, Order, Schema, Visit};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -206,70 +207,55 @@ fn get(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
-/// Customers, indexed by id.
-#[derive(Debug, Default)]
-pub struct CustomerTable {
-    /// In file order.
-    pub customers: Vec<Customer>,
-    /// Id → position.
-    pub index: HashMap<String, usize>,
-}
-
 /// Reads `customers.csv`.
-pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> CustomerTable {
+pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> Customers {
     let mut t = match open_table(path, opts) {
         Ok(t) => t,
         Err(d) => {
             problems.diags.push(d);
-            return CustomerTable::default();
+            return Customers::default();
         }
     };
     let id = match t.require(&["customer_id"]) {
         Ok(v) => v[0],
         Err(d) => {
             problems.diags.push(d);
-            return CustomerTable::default();
+            return Customers::default();
         }
     };
     let (name, phone, segment, flags) = (t.col("name"), t.col("phone"), t.col("segment"), t.col("flags"));
-    let mut out = CustomerTable::default();
-    let rows = size_hint(path, 60);
-    out.customers.reserve(rows);
-    out.index.reserve(rows);
+    // Sized generously from the file (rows of 30 bytes or more): untouched capacity costs
+    // address space, not memory, while growing by doubling would keep both copies.
+    let bytes = std::fs::metadata(path).map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+    let mut out = Customers::with_capacity(size_hint(path, 30), bytes);
     // The line of each customer, by position, for duplicate messages.
-    let mut lines: Vec<u64> = Vec::with_capacity(rows);
+    let mut lines: Vec<u64> = Vec::new();
+    let mut seg = String::new();
     t.for_each(problems, |line, rec, errs| {
         let cid = get(rec, id);
         if cid.is_empty() {
             errs.push((id, "expected a customer id, found an empty field".into()));
             return;
         }
-        if let Some(&i) = out.index.get(cid) {
-            errs.push((
+        let opt = |c: Option<usize>| c.map_or("", |i| get(rec, i));
+        seg.clear();
+        seg.push_str(opt(segment));
+        if seg.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            seg = seg.to_lowercase();
+        }
+        let flag_list = opt(flags)
+            .split([';', '；', ','])
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>();
+        match out.push(cid, opt(name), opt(phone), &seg, flag_list.iter().map(String::as_str)) {
+            Ok(_) => lines.push(line),
+            Err(i) => errs.push((
                 id,
                 format!("duplicate customer_id {cid:?} (first on line {})", lines[i]),
-            ));
-            return;
+            )),
         }
-        lines.push(line);
-        let opt = |c: Option<usize>| c.map_or(String::new(), |i| get(rec, i).to_string());
-        // Most customers have no flags: no allocation for them.
-        let flags = match flags.map(|i| get(rec, i)).filter(|f| !f.is_empty()) {
-            None => Vec::new(),
-            Some(f) => f
-                .split([';', '；', ','])
-                .map(|f| f.trim().to_lowercase())
-                .filter(|f| !f.is_empty())
-                .collect(),
-        };
-        out.index.insert(cid.to_string(), out.customers.len());
-        out.customers.push(Customer {
-            id: cid.to_string(),
-            name: opt(name),
-            phone: opt(phone),
-            segment: opt(segment).to_lowercase(),
-            flags,
-        });
     });
     out
 }
@@ -316,7 +302,7 @@ pub fn open_orders(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> 
 /// date columns.
 pub fn stream_orders(
     reader: &mut OrderReader,
-    customers: &HashMap<String, usize>,
+    customers: &Customers,
     problems: &mut Problems,
     mut f: impl FnMut(&Order, usize),
 ) {
@@ -339,7 +325,7 @@ pub fn stream_orders(
             errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
         }
         let cid = get(rec, cust);
-        let customer = customers.get(cid).copied();
+        let customer = customers.position(cid);
         if customer.is_none() {
             errs.push((
                 cust,
@@ -367,7 +353,7 @@ pub fn stream_orders(
 #[derive(Debug, Default)]
 pub struct VisitLog {
     /// Attempts per due id.
-    pub attempts: HashMap<String, AttemptLog>,
+    pub attempts: AttemptLog,
     /// Every visit (for channel mix and role shares).
     pub visits: Vec<Visit>,
 }
@@ -400,11 +386,10 @@ pub fn read_visits(
         }
     };
     let (due, at, ch, out) = (cols[0], cols[1], cols[2], cols[3]);
-    // Size the table once from the file (~100 bytes a row): growing it by doubling leaves
-    // the smaller tables behind in the allocator.
-    log.attempts.reserve(size_hint(path, 100));
+    // Sized once from the file (rows are ~90 bytes): growing by doubling would leave the
+    // smaller tables behind in the allocator.
+    log.attempts = AttemptLog::with_capacity(size_hint(path, 90));
     let (visitor, score, signed) = (t.col("visitor"), t.col("score"), t.col("signed"));
-    let mut names: HashMap<String, std::sync::Arc<str>> = HashMap::default();
     t.for_each(problems, |_line, rec, errs| {
         let due_id = get(rec, due);
         if due_id.is_empty() {
@@ -468,24 +453,8 @@ pub fn read_visits(
             return;
         };
         let who = visitor.map_or("", |i| get(rec, i));
-        // A few hundred staff make millions of visits: share one copy of each name.
-        let who_shared = match names.get(who) {
-            Some(n) => std::sync::Arc::clone(n),
-            None => {
-                let n: std::sync::Arc<str> = std::sync::Arc::from(who);
-                names.insert(who.to_string(), std::sync::Arc::clone(&n));
-                n
-            }
-        };
-        // Look up before inserting so an existing due id costs no allocation.
-        match log.attempts.get_mut(due_id) {
-            Some(l) => l.record(visited_at, channel, outcome, score, signed, &who_shared),
-            None => {
-                let mut l = AttemptLog::default();
-                l.record(visited_at, channel, outcome, score, signed, &who_shared);
-                log.attempts.insert(due_id.to_string(), l);
-            }
-        }
+        log.attempts
+            .record(due_id, visited_at, channel, outcome, score, signed, who);
         if keep_visits.is_some_and(|(from, to)| from <= visited_at.date() && visited_at.date() <= to) {
             log.visits.push(Visit {
                 due_id: due_id.to_string(),
@@ -498,5 +467,6 @@ pub fn read_visits(
             });
         }
     });
+    log.attempts.shrink();
     log
 }

@@ -1,6 +1,8 @@
 //! The records huifang reads: customers, orders (work orders, discharges, sales,
 //! projects) and the visit log, and the due items it produces.
 
+pub mod attempt_log;
+pub mod customers;
 pub mod due;
 pub mod values;
 
@@ -8,27 +10,7 @@ use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap as HashMap;
 use values::{Channel, Outcome};
 
-/// One customer (one row of `customers.csv`).
-#[derive(Debug, Clone, Default)]
-pub struct Customer {
-    /// `customer_id`, unique.
-    pub id: String,
-    /// `name`.
-    pub name: String,
-    /// `phone`.
-    pub phone: String,
-    /// `segment`, e.g. normal, key, vip.
-    pub segment: String,
-    /// `flags`, split on `;`, lower-cased.
-    pub flags: Vec<String>,
-}
-
-impl Customer {
-    /// True when the customer carries `flag`.
-    pub fn has_flag(&self, flag: &str) -> bool {
-        self.flags.iter().any(|f| f == flag)
-    }
-}
+pub use customers::{Customer, Customers};
 
 /// The columns of `orders.csv` after the rule file's column mapping.
 #[derive(Debug, Clone, Default)]
@@ -154,68 +136,4 @@ pub struct Reach {
     pub signed: bool,
     /// Who.
     pub visitor: std::sync::Arc<str>,
-}
-
-/// Everything the visit log says about one due item, aggregated while reading.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AttemptLog {
-    /// Number of attempts of any outcome.
-    pub attempts: u32,
-    /// Failed attempts (no answer, busy, wrong number).
-    pub failed: u32,
-    /// When the last failed attempt was (the exhausting one, once `failed` hits the limit).
-    pub failed_times: Vec<NaiveDateTime>,
-    /// Reached visits, in log order.
-    pub reached: Vec<Reach>,
-    /// When the customer refused, if they did.
-    pub refused_at: Option<NaiveDateTime>,
-}
-
-impl AttemptLog {
-    /// Adds one visit.
-    pub fn add(&mut self, v: &Visit) {
-        self.record(
-            v.visited_at,
-            v.channel,
-            v.outcome,
-            v.score,
-            v.signed,
-            &std::sync::Arc::from(v.visitor.as_str()),
-        );
-    }
-
-    /// Adds one visit from its parts (the reader's path: no `Visit` is built).
-    pub fn record(
-        &mut self,
-        at: NaiveDateTime,
-        channel: Channel,
-        outcome: Outcome,
-        score: Option<f64>,
-        signed: bool,
-        visitor: &std::sync::Arc<str>,
-    ) {
-        self.attempts += 1;
-        // Most items have one or two visits: grow by one, not by Vec's default four,
-        // because millions of these stay in memory for the whole run.
-        match outcome {
-            Outcome::Reached => {
-                self.reached.reserve_exact(1);
-                self.reached.push(Reach {
-                    at,
-                    channel,
-                    score,
-                    signed,
-                    visitor: std::sync::Arc::clone(visitor),
-                });
-            }
-            Outcome::Refused => {
-                self.refused_at = Some(self.refused_at.map_or(at, |r| r.min(at)));
-            }
-            Outcome::NoAnswer | Outcome::Busy | Outcome::WrongNumber => {
-                self.failed += 1;
-                self.failed_times.reserve_exact(1);
-                self.failed_times.push(at);
-            }
-        }
-    }
 }

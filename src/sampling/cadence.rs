@@ -99,7 +99,7 @@ pub fn phased_slots(
 /// For each requirement: its label, the reached visits (indices into `reached`) that fill
 /// it, and how many it needs. Each visit fills at most one requirement, the first group
 /// that lists its channel; visits are taken in time order.
-pub fn missing(require: &[Require], default: Channel, reached: &[&Reach]) -> Vec<(String, Vec<usize>, u32)> {
+pub fn missing(require: &[Require], default: Channel, reached: &[Reach]) -> Vec<(String, Vec<usize>, u32)> {
     let owned;
     let reqs: &[Require] = if require.is_empty() {
         owned = [Require {
@@ -192,7 +192,7 @@ mod tests {
             },
         ];
         let (a, b) = (reach(Channel::Onsite), reach(Channel::Phone));
-        let m = missing(&req, Channel::Phone, &[&a, &b]);
+        let m = missing(&req, Channel::Phone, &[a, b]);
         assert_eq!(
             m,
             vec![("onsite".into(), vec![0], 1), ("phone+wechat".into(), vec![1], 2)]

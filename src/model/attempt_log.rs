@@ -1,0 +1,219 @@
+//! The visit log held in memory, per due item: millions of rows, so it is packed.
+//!
+//! A due id is known by its XXH3-128 hash (no string per item: with a few million ids
+//! the chance that two share a hash is below 10⁻²⁴). Each item's visits form a chain
+//! through one array of 32-byte rows, in log order; visitor names are interned.
+
+use super::values::{Channel, Outcome};
+use super::Reach;
+use chrono::NaiveDateTime;
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
+
+/// The key of a due id: its 128-bit hash, as two words (so a table entry is 24 bytes,
+/// not the 32 a 16-byte-aligned `u128` would take).
+pub fn due_key(due_id: &str) -> (u64, u64) {
+    let h = xxhash_rust::xxh3::xxh3_128(due_id.as_bytes());
+    ((h >> 64) as u64, h as u64)
+}
+
+/// No next row.
+const END: u32 = u32::MAX;
+
+/// One logged attempt.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    at: NaiveDateTime,
+    /// Score, NaN when none was given.
+    score: f64,
+    visitor: u32,
+    next: u32,
+    channel: Channel,
+    outcome: Outcome,
+    signed: bool,
+}
+
+/// Every attempt of the log, grouped by due id.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptLog {
+    /// Due key → (first row, last row) of its chain.
+    heads: HashMap<(u64, u64), (u32, u32)>,
+    rows: Vec<Row>,
+    visitors: Vec<Arc<str>>,
+    names: HashMap<Box<str>, u32>,
+}
+
+impl AttemptLog {
+    /// A log sized for about `rows` visits. The row array gets twice that: capacity never
+    /// written costs address space, not memory, and growing would keep both copies.
+    pub fn with_capacity(rows: usize) -> Self {
+        let mut log = AttemptLog::default();
+        log.rows.reserve(rows.saturating_mul(2));
+        log.heads.reserve(rows);
+        log
+    }
+
+    /// Adds one visit to the chain of `due_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        due_id: &str,
+        at: NaiveDateTime,
+        channel: Channel,
+        outcome: Outcome,
+        score: Option<f64>,
+        signed: bool,
+        visitor: &str,
+    ) {
+        // A few hundred staff make millions of visits: one copy of each name.
+        let visitor = match self.names.get(visitor) {
+            Some(&v) => v,
+            None => {
+                let v = u32::try_from(self.visitors.len()).unwrap_or(u32::MAX);
+                self.visitors.push(Arc::from(visitor));
+                self.names.insert(visitor.into(), v);
+                v
+            }
+        };
+        let at_row = u32::try_from(self.rows.len()).unwrap_or(END);
+        self.rows.push(Row {
+            at,
+            score: score.unwrap_or(f64::NAN),
+            visitor,
+            next: END,
+            channel,
+            outcome,
+            signed,
+        });
+        match self.heads.entry(due_key(due_id)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let (_, last) = e.get_mut();
+                self.rows[*last as usize].next = at_row;
+                *last = at_row;
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert((at_row, at_row));
+            }
+        }
+    }
+
+    /// The attempts on `due_id`, in log order (`None` when it has none).
+    pub fn get(&self, due_id: &str) -> Option<Attempts<'_>> {
+        self.heads
+            .get(&due_key(due_id))
+            .map(|&(first, _)| Attempts { log: self, at: first })
+    }
+
+    /// Number of due items with at least one attempt.
+    pub fn len(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// True when no visit was logged.
+    pub fn is_empty(&self) -> bool {
+        self.heads.is_empty()
+    }
+
+    /// Drops the builder's name index (the names stay).
+    pub fn shrink(&mut self) {
+        self.names = HashMap::default();
+    }
+}
+
+/// One attempt as the engine sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    log: &'a AttemptLog,
+    row: &'a Row,
+}
+
+impl Attempt<'_> {
+    /// When.
+    pub fn at(&self) -> NaiveDateTime {
+        self.row.at
+    }
+
+    /// What happened.
+    pub fn outcome(&self) -> Outcome {
+        self.row.outcome
+    }
+
+    /// The attempt as a reached visit.
+    pub fn reach(&self) -> Reach {
+        let r = self.row;
+        Reach {
+            at: r.at,
+            channel: r.channel,
+            score: (!r.score.is_nan()).then_some(r.score),
+            signed: r.signed,
+            visitor: Arc::clone(&self.log.visitors[r.visitor as usize]),
+        }
+    }
+}
+
+/// The attempts on one due item, in log order.
+#[derive(Debug, Clone)]
+pub struct Attempts<'a> {
+    log: &'a AttemptLog,
+    at: u32,
+}
+
+impl<'a> Iterator for Attempts<'a> {
+    type Item = Attempt<'a>;
+    fn next(&mut self) -> Option<Attempt<'a>> {
+        let row = self.log.rows.get(self.at as usize)?;
+        self.at = row.next;
+        Some(Attempt { log: self.log, row })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_keep_log_order_per_item() {
+        let t = |s| crate::io::dates::parse_datetime(s).unwrap();
+        let mut log = AttemptLog::default();
+        log.record(
+            "a",
+            t("2026-11-02"),
+            Channel::Phone,
+            Outcome::NoAnswer,
+            None,
+            false,
+            "王",
+        );
+        log.record(
+            "b",
+            t("2026-11-01"),
+            Channel::Sms,
+            Outcome::Reached,
+            Some(4.5),
+            false,
+            "李",
+        );
+        log.record(
+            "a",
+            t("2026-11-03"),
+            Channel::Onsite,
+            Outcome::Reached,
+            Some(90.0),
+            true,
+            "王",
+        );
+        let a: Vec<_> = log.get("a").unwrap().map(|x| (x.at(), x.outcome())).collect();
+        assert_eq!(
+            a,
+            [
+                (t("2026-11-02"), Outcome::NoAnswer),
+                (t("2026-11-03"), Outcome::Reached)
+            ]
+        );
+        let r = log.get("a").unwrap().nth(1).unwrap().reach();
+        assert_eq!((r.score, r.signed, &*r.visitor), (Some(90.0), true, "王"));
+        assert_eq!(log.get("b").unwrap().next().unwrap().reach().score, Some(4.5));
+        assert!(log.get("c").is_none());
+        assert_eq!(log.len(), 2);
+    }
+}
