@@ -20,3 +20,14 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod sampling;
+
+/// Prints the resident memory at a phase boundary when `HUIFANG_DEBUG_RSS` is set (a
+/// profiling aid for bench/, Linux only).
+#[doc(hidden)]
+pub fn debug_rss(what: &str) {
+    if std::env::var_os("HUIFANG_DEBUG_RSS").is_some() {
+        let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+        eprintln!("rss {what}: {} MB", pages * 4096 / 1_000_000);
+    }
+}

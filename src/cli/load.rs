@@ -165,6 +165,7 @@ pub fn evaluate(
             for w in engine.warnings() {
                 ui.warn(w);
             }
+            crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
             incsv::stream_orders(&mut reader, &ct, &mut problems, |o, cust| {
@@ -175,13 +176,21 @@ pub fn evaluate(
                 engine.feed_with_customer(o, cust);
             });
             bar.finish_and_clear();
+            crate::debug_rss("streamed");
             ui.detail(&format!(
                 "read {} customers, {n} orders, {} visited items",
                 ct.len(),
                 vl.attempts.len()
             ));
-            let (out, engine_problems) = engine.finish(run.cadence_from);
+            // Sampled units' orders are read again rather than held (see Engine::finish).
+            let mut reread = |lines: &[u64], f: &mut dyn FnMut(&crate::model::Order, usize)| {
+                let mut scratch = Problems::default();
+                let mut again = incsv::open_orders(&opath, &opts, &mut scratch);
+                incsv::stream_orders_of(&mut again, Some(lines), &ct, &mut scratch, f);
+            };
+            let (out, engine_problems) = engine.finish(run.cadence_from, &mut reread);
             problems.diags.extend(engine_problems);
+            crate::debug_rss("finished");
             items = out;
         }
     }

@@ -106,15 +106,16 @@ pub struct Evaluated {
     pub assignee: String,
     /// Excluded, and why.
     pub excluded: Option<String>,
-    /// Sampling facts (sampled rules only).
-    pub sample: Option<SampleInfo>,
+    /// Sampling facts (sampled rules only; boxed, as most items have none and a due
+    /// list can hold a million items).
+    pub sample: Option<Box<SampleInfo>>,
     /// Attempt state.
     pub resolution: Resolution,
     /// Attempts so far.
     pub attempts: u32,
     /// First reached visit.
     #[serde(skip)]
-    pub reach: Option<Reach>,
+    pub reach: Option<Box<Reach>>,
     /// Warnings.
     pub flags: Vec<String>,
 }
@@ -172,10 +173,26 @@ struct PoolUnit {
     line: u64,
     customer: usize,
     anchor: NaiveDateTime,
-    /// The order, kept only when one of its items could be kept; the items are built
-    /// again at `finish` for the units that need them (selected ones, or all for reports).
-    order: Option<std::rc::Rc<Order>>,
+    /// True when one of its items could be kept: `finish` reads the order again and
+    /// builds the items of the units that need them (selected ones, or all for reports).
+    /// Orders are not held meanwhile: millions of unselected units would cost more
+    /// memory than the input.
+    wanted: bool,
 }
+
+/// A pooled unit whose items `finish` builds when the orders are read again.
+struct Rebuild {
+    line: u64,
+    rule: usize,
+    customer: usize,
+    anchor: NaiveDateTime,
+    unit_id: Option<String>,
+    sample: SampleInfo,
+}
+
+/// Reads the orders again, calling back with each order on one of the given (sorted)
+/// lines and its customer's position.
+pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&Order, usize)) + 'r;
 
 /// What the keep filter sees of an item before the item is built, so that the millions
 /// of items nobody needs (completed long ago, outside a report's period) cost no
@@ -436,8 +453,6 @@ impl<'a> Engine<'a> {
         let mut kind = std::mem::take(&mut self.kind_buf);
         kind.clear();
         kind.push_str(self.kind_of(order));
-        // One copy of the order, shared by every sampled rule that pools it.
-        let mut shared: Option<std::rc::Rc<Order>> = None;
         let mut candidates = std::mem::take(&mut self.cand_buf);
         candidates.clear();
         let lower_hit = if kind.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -517,14 +532,17 @@ impl<'a> Engine<'a> {
                 customer: cust,
                 anchor,
                 line: order.line,
-                order: any
-                    .then(|| std::rc::Rc::clone(shared.get_or_insert_with(|| std::rc::Rc::new(order.compact_clone())))),
+                wanted: any,
             };
             let pool = self.pools.entry((ci, period)).or_default();
             match replace {
                 Some(at) => pool.0[at] = unit,
                 None => {
-                    pool.1.insert(hash, pool.0.len());
+                    // Order ids are unique (the reader checks), so only households need
+                    // an index to find their unit again.
+                    if household {
+                        pool.1.insert(hash, pool.0.len());
+                    }
                     pool.0.push(unit);
                 }
             }
@@ -597,7 +615,7 @@ impl<'a> Engine<'a> {
         if let (Some(r), Some(c)) = (&st.reach, item.customer) {
             self.contacts.add(c, r.at.date());
         }
-        item.reach = st.reach;
+        item.reach = st.reach.map(Box::new);
     }
 
     /// The items of one order under rule `ci` (one per step whose anchor is known):
@@ -715,7 +733,7 @@ impl<'a> Engine<'a> {
             }
             item.resolution = st.resolution;
             item.attempts = st.attempts;
-            item.reach = st.reach;
+            item.reach = st.reach.map(Box::new);
             out.push(item);
         }
         self.id_buf = id;
@@ -767,7 +785,7 @@ impl<'a> Engine<'a> {
                         item.flags.push(format!("min_visits:{min}"));
                         item.resolution = st.resolution;
                         item.attempts = st.attempts;
-                        item.reach = st.reach;
+                        item.reach = st.reach.map(Box::new);
                         out.push(item);
                     }
                 }
@@ -880,7 +898,7 @@ impl<'a> Engine<'a> {
                         // Filled by the k-th reached visit through this channel group.
                         let r = reached[i].clone();
                         item.resolution = Resolution::Reached { on: r.at.date() };
-                        item.reach = Some(r);
+                        item.reach = Some(Box::new(r));
                         item.attempts = item.attempts.max(1);
                     } else if matches!(item.resolution, Resolution::Reached { .. }) {
                         // A reached visit logged on this id but through another channel
@@ -899,8 +917,13 @@ impl<'a> Engine<'a> {
     }
 
     /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
-    /// and every data problem met.
-    pub fn finish(mut self, first_slot_from: impl Fn(&Rule) -> NaiveDate) -> (Vec<Evaluated>, Vec<Diagnostic>) {
+    /// and every data problem met. `reread` reads the orders of the sampled units that
+    /// need items built (the engine does not keep them: see [`PoolUnit::wanted`]).
+    pub fn finish(
+        mut self,
+        first_slot_from: impl Fn(&Rule) -> NaiveDate,
+        reread: &mut Reread<'_>,
+    ) -> (Vec<Evaluated>, Vec<Diagnostic>) {
         // Customer cadences.
         for ci in 0..self.compiled.len() {
             let c = &self.compiled[ci];
@@ -934,6 +957,8 @@ impl<'a> Engine<'a> {
 
         // Sampling decisions, period by period.
         let pools = std::mem::take(&mut self.pools);
+        self.contacts.seal();
+        let mut rebuild = Vec::new();
         for ((ci, period), (mut units, _)) in pools {
             // Arrival order: anchor date, then file position. Tomorrow's export adds rows
             // with later anchor dates (or later lines), so today's order is a prefix of it.
@@ -953,25 +978,18 @@ impl<'a> Engine<'a> {
             let closed = self.inp.as_of > period.end;
             let sel = sampling::select(&metas, &s, &rule_id, &period, closed);
             let label = period.to_string();
-            let need_all = self.inp.keep_unselected;
-            for (i, unit) in units.iter_mut().enumerate() {
-                let Some(order) = unit.order.take() else { continue };
-                if !sel.selected[i] && !need_all {
+            for (i, unit) in units.iter().enumerate() {
+                if !unit.wanted || !(sel.selected[i] || self.inp.keep_unselected) {
                     continue;
                 }
-                let unit_id = (s.unit == SampleUnit::Customer)
-                    .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer).id()));
-                let (items, _) = self.step_items(
-                    ci,
-                    unit.customer,
-                    &order,
-                    unit_id.as_deref(),
-                    unit.anchor,
-                    None,
-                    Build::Kept,
-                );
-                for mut item in items {
-                    item.sample = Some(SampleInfo {
+                rebuild.push(Rebuild {
+                    line: unit.line,
+                    rule: ci,
+                    customer: unit.customer,
+                    anchor: unit.anchor,
+                    unit_id: (s.unit == SampleUnit::Customer)
+                        .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer).id())),
+                    sample: SampleInfo {
                         period: label.clone(),
                         population: metas.len() as u64,
                         required: sel.required,
@@ -980,16 +998,46 @@ impl<'a> Engine<'a> {
                         blocked: metas[i].blocked,
                         over: sel.over,
                         closed,
-                    });
-                    if sel.topup[i] {
-                        item.flags.push("sampled_at_period_close".into());
-                    }
-                    self.emit(vec![item]);
-                }
+                    },
+                });
             }
+        }
+        crate::debug_rss("selected");
+        // The orders of those units, read again in file order.
+        rebuild.sort_by_key(|r| r.line);
+        if !rebuild.is_empty() {
+            let mut lines: Vec<u64> = rebuild.iter().map(|r| r.line).collect();
+            lines.dedup();
+            let mut next = 0;
+            reread(&lines, &mut |order, _| {
+                while next < rebuild.len() && rebuild[next].line < order.line {
+                    next += 1;
+                }
+                while next < rebuild.len() && rebuild[next].line == order.line {
+                    let r = &rebuild[next];
+                    let (items, _) = self.step_items(
+                        r.rule,
+                        r.customer,
+                        order,
+                        r.unit_id.as_deref(),
+                        r.anchor,
+                        None,
+                        Build::Kept,
+                    );
+                    for mut item in items {
+                        item.sample = Some(Box::new(r.sample.clone()));
+                        if r.sample.topup {
+                            item.flags.push("sampled_at_period_close".into());
+                        }
+                        self.emit(vec![item]);
+                    }
+                    next += 1;
+                }
+            });
         }
 
         // Mandatory items that break a cool-down are flagged, never suppressed.
+        self.contacts.seal();
         let as_of = self.inp.as_of;
         for item in &mut self.out {
             let Some((_, rule)) = self.inp.rules.find(&item.rule) else {
@@ -1004,6 +1052,8 @@ impl<'a> Engine<'a> {
         self.out
             .sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
         self.problems.sort();
+        // An order read twice reports a bad later anchor twice.
+        self.problems.dedup();
         (self.out, self.problems)
     }
 

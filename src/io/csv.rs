@@ -5,7 +5,7 @@
 use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
 use super::encoding::{self, Encoding};
 use crate::diag::Diagnostic;
-use crate::model::attempt_log::AttemptLog;
+use crate::model::attempt_log::{AttemptLog, Names, Prepared};
 use crate::model::values::{Channel, Outcome};
 use crate::model::{Customers, Order, Schema, Visit};
 use rustc_hash::FxHashMap as HashMap;
@@ -48,7 +48,7 @@ pub struct Problems {
 /// An opened CSV with its canonical header.
 struct Table {
     path: PathBuf,
-    reader: csv::Reader<Box<dyn std::io::Read>>,
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
     headers: Vec<String>,
     gb: bool,
 }
@@ -131,24 +131,50 @@ impl Table {
     }
 
     /// Reads every record, calling `f(line, fields)`; blank lines are skipped.
-    fn for_each(
+    fn for_each(&mut self, problems: &mut Problems, f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>)) {
+        self.for_each_of(None, problems, f);
+    }
+
+    /// [`Self::for_each`] over the records starting on `only`'s lines (sorted) when given:
+    /// the others are split into fields but neither decoded nor checked.
+    fn for_each_of(
         &mut self,
+        only: Option<&[u64]>,
         problems: &mut Problems,
         mut f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>),
     ) {
         let mut rec = csv::StringRecord::new();
+        let mut raw = csv::ByteRecord::new();
         let mut errs: Vec<(usize, String)> = Vec::new();
+        let mut want = only.map(|l| l.iter().copied().peekable());
         loop {
-            match self.reader.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let fatal = matches!(e.kind(), csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. });
-                    problems.diags.push(csv_error(&self.path, &e));
-                    if fatal {
-                        break;
-                    }
+            if let Some(w) = want.as_mut() {
+                let Some(&next) = w.peek() else { break };
+                match self.reader.read_byte_record(&mut raw) {
+                    Ok(true) => {}
+                    Ok(false) | Err(_) => break,
+                }
+                let line = raw.position().map_or(0, csv::Position::line);
+                if line < next {
                     continue;
+                }
+                w.next();
+                match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
+                    Ok(r) => rec = r,
+                    Err(_) => continue,
+                }
+            } else {
+                match self.reader.read_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(e) => {
+                        let fatal = matches!(e.kind(), csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. });
+                        problems.diags.push(csv_error(&self.path, &e));
+                        if fatal {
+                            break;
+                        }
+                        continue;
+                    }
                 }
             }
             let line = rec.position().map_or(0, csv::Position::line);
@@ -304,6 +330,17 @@ pub fn stream_orders(
     reader: &mut OrderReader,
     customers: &Customers,
     problems: &mut Problems,
+    f: impl FnMut(&Order, usize),
+) {
+    stream_orders_of(reader, None, customers, problems, f);
+}
+
+/// [`stream_orders`] over the orders starting on `only`'s lines (sorted) when given.
+pub fn stream_orders_of(
+    reader: &mut OrderReader,
+    only: Option<&[u64]>,
+    customers: &Customers,
+    problems: &mut Problems,
     mut f: impl FnMut(&Order, usize),
 ) {
     let Some(t) = reader.table.as_mut() else { return };
@@ -313,39 +350,74 @@ pub fn stream_orders(
     let date_cols: Vec<usize> = (0..reader.schema.headers.len())
         .filter(|i| is_date_column(&reader.schema.headers[*i]))
         .collect();
-    // Ids are remembered by hash to keep memory small; the line is kept for the message.
-    let mut seen: HashMap<u64, u64> = HashMap::default();
-    seen.reserve(size_hint(&t.path, 110));
-    let mut order = Order::default();
-    t.for_each(problems, |line, rec, errs| {
-        let oid = get(rec, id);
-        if oid.is_empty() {
-            errs.push((id, "expected an order id, found an empty field".into()));
-        } else if let Some(first) = seen.insert(xxhash_rust::xxh3::xxh3_64(oid.as_bytes()), line) {
-            errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
-        }
-        let cid = get(rec, cust);
-        let customer = customers.position(cid);
-        if customer.is_none() {
-            errs.push((
-                cust,
-                format!("unknown customer {cid:?}: expected a customer_id from customers.csv"),
-            ));
-        }
-        order.refill(line, rec.iter());
-        for &i in &date_cols {
-            let v = get(rec, i);
-            if v.is_empty() {
-                continue;
+    // Reading and checking rows (CSV, dates, the customer and duplicate look-ups) runs on
+    // a second core, a batch ahead of `f`; used batches come back to be refilled, so the
+    // orders' buffers are allocated once.
+    type Batch = Vec<(Order, usize)>;
+    const BATCH: usize = 512;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
+    std::thread::scope(|s| {
+        let reading = s.spawn(move || {
+            let mut mine = Problems::default();
+            // Ids are remembered by hash to keep memory small; the line is kept for the message.
+            let mut seen: HashMap<u64, u64> = HashMap::default();
+            seen.reserve(size_hint(&t.path, 110));
+            let mut spare: Vec<Order> = Vec::new();
+            let mut batch: Batch = Vec::with_capacity(BATCH);
+            t.for_each_of(only, &mut mine, |line, rec, errs| {
+                let oid = get(rec, id);
+                if oid.is_empty() {
+                    errs.push((id, "expected an order id, found an empty field".into()));
+                } else if let Some(first) = seen.insert(xxhash_rust::xxh3::xxh3_64(oid.as_bytes()), line) {
+                    errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
+                }
+                let cid = get(rec, cust);
+                let customer = customers.position(cid);
+                if customer.is_none() {
+                    errs.push((
+                        cust,
+                        format!("unknown customer {cid:?}: expected a customer_id from customers.csv"),
+                    ));
+                }
+                let mut order = spare.pop().unwrap_or_default();
+                order.refill(line, rec.iter());
+                for &i in &date_cols {
+                    let v = get(rec, i);
+                    if v.is_empty() {
+                        continue;
+                    }
+                    match parse_datetime(v) {
+                        Some(d) => order.set_date(i, d),
+                        None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
+                    }
+                }
+                let (true, Some(c)) = (errs.is_empty(), customer) else {
+                    spare.push(order);
+                    return;
+                };
+                batch.push((order, c));
+                if batch.len() == BATCH {
+                    let mut next = used_rx.try_recv().unwrap_or_default();
+                    spare.extend(next.drain(..).map(|(o, _)| o));
+                    let _ = full_tx.send(std::mem::replace(&mut batch, next));
+                }
+            });
+            if !batch.is_empty() {
+                let _ = full_tx.send(batch);
             }
-            match parse_datetime(v) {
-                Some(d) => order.set_date(i, d),
-                None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
+            drop(full_tx);
+            mine
+        });
+        for batch in full_rx {
+            for (order, c) in &batch {
+                f(order, *c);
             }
+            let _ = used_tx.send(batch);
         }
-        if let (true, Some(c)) = (errs.is_empty(), customer) {
-            f(&order, c);
-        }
+        let mine = reading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        problems.diags.extend(mine.diags);
+        problems.rejected.extend(mine.rejected);
     });
 }
 
@@ -388,8 +460,25 @@ pub fn read_visits(
     let (due, at, ch, out) = (cols[0], cols[1], cols[2], cols[3]);
     // Sized once from the file (rows are ~90 bytes): growing by doubling would leave the
     // smaller tables behind in the allocator.
-    log.attempts = AttemptLog::with_capacity(size_hint(path, 90));
+    let mut attempts = AttemptLog::with_capacity(size_hint(path, 90));
     let (visitor, score, signed) = (t.col("visitor"), t.col("score"), t.col("signed"));
+    // Rows are read, checked and hashed here while a second thread files them into the
+    // log (the filing is bound by memory latency, the reading by parsing).
+    type Batch = Vec<Prepared>;
+    const BATCH: usize = 1024;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
+    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
+    let filing = std::thread::spawn(move || {
+        for batch in full_rx {
+            for p in &batch {
+                attempts.file(*p);
+            }
+            let _ = used_tx.send(batch);
+        }
+        attempts
+    });
+    let mut names = Names::default();
+    let mut batch: Batch = Vec::with_capacity(BATCH);
     t.for_each(problems, |_line, rec, errs| {
         let due_id = get(rec, due);
         if due_id.is_empty() {
@@ -453,8 +542,12 @@ pub fn read_visits(
             return;
         };
         let who = visitor.map_or("", |i| get(rec, i));
-        log.attempts
-            .record(due_id, visited_at, channel, outcome, score, signed, who);
+        batch.push(names.prepare(due_id, visited_at, channel, outcome, score, signed, who));
+        if batch.len() == BATCH {
+            let mut next = used_rx.try_recv().unwrap_or_default();
+            next.clear();
+            let _ = full_tx.send(std::mem::replace(&mut batch, next));
+        }
         if keep_visits.is_some_and(|(from, to)| from <= visited_at.date() && visited_at.date() <= to) {
             log.visits.push(Visit {
                 due_id: due_id.to_string(),
@@ -467,6 +560,11 @@ pub fn read_visits(
             });
         }
     });
+    let _ = full_tx.send(batch);
+    drop(full_tx);
+    // A panic there is a bug: let it surface rather than lose the visits.
+    log.attempts = filing.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    log.attempts.set_names(names);
     log.attempts.shrink();
     log
 }

@@ -21,7 +21,7 @@ pub enum Encoding {
 
 /// Opens `path` as a UTF-8 byte stream, transcoding from GBK/GB18030 when needed.
 /// Returns the reader and the encoding used.
-pub fn open(path: &Path, enc: Encoding) -> std::io::Result<(Box<dyn Read>, &'static str)> {
+pub fn open(path: &Path, enc: Encoding) -> std::io::Result<(Box<dyn Read + Send>, &'static str)> {
     let file = std::fs::File::open(path)?;
     let mut buf = BufReader::with_capacity(1 << 16, file);
     let use_gb = match enc {

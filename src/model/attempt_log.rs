@@ -39,8 +39,60 @@ pub struct AttemptLog {
     /// Due key → (first row, last row) of its chain.
     heads: HashMap<(u64, u64), (u32, u32)>,
     rows: Vec<Row>,
-    visitors: Vec<Arc<str>>,
-    names: HashMap<Box<str>, u32>,
+    names: Names,
+}
+
+/// Visitor names, interned: a few hundred staff make millions of visits.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    list: Vec<Arc<str>>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&v) = self.index.get(name) {
+            return v;
+        }
+        let v = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
+        self.list.push(Arc::from(name));
+        self.index.insert(name.into(), v);
+        v
+    }
+
+    /// A visit ready to be filed into a log sharing these names: parsed, its visitor
+    /// interned and its due id hashed (so a reading thread can do it while another files).
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare(
+        &mut self,
+        due_id: &str,
+        at: NaiveDateTime,
+        channel: Channel,
+        outcome: Outcome,
+        score: Option<f64>,
+        signed: bool,
+        visitor: &str,
+    ) -> Prepared {
+        Prepared {
+            key: due_key(due_id),
+            row: Row {
+                at,
+                score: score.unwrap_or(f64::NAN),
+                visitor: self.intern(visitor),
+                next: END,
+                channel,
+                outcome,
+                signed,
+            },
+        }
+    }
+}
+
+/// A visit ready to be filed (see [`Names::prepare`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Prepared {
+    key: (u64, u64),
+    row: Row,
 }
 
 impl AttemptLog {
@@ -65,27 +117,15 @@ impl AttemptLog {
         signed: bool,
         visitor: &str,
     ) {
-        // A few hundred staff make millions of visits: one copy of each name.
-        let visitor = match self.names.get(visitor) {
-            Some(&v) => v,
-            None => {
-                let v = u32::try_from(self.visitors.len()).unwrap_or(u32::MAX);
-                self.visitors.push(Arc::from(visitor));
-                self.names.insert(visitor.into(), v);
-                v
-            }
-        };
+        let p = self.names.prepare(due_id, at, channel, outcome, score, signed, visitor);
+        self.file(p);
+    }
+
+    /// Files a prepared visit at the end of its item's chain.
+    pub fn file(&mut self, p: Prepared) {
         let at_row = u32::try_from(self.rows.len()).unwrap_or(END);
-        self.rows.push(Row {
-            at,
-            score: score.unwrap_or(f64::NAN),
-            visitor,
-            next: END,
-            channel,
-            outcome,
-            signed,
-        });
-        match self.heads.entry(due_key(due_id)) {
+        self.rows.push(p.row);
+        match self.heads.entry(p.key) {
             std::collections::hash_map::Entry::Occupied(mut e) => {
                 let (_, last) = e.get_mut();
                 self.rows[*last as usize].next = at_row;
@@ -95,6 +135,11 @@ impl AttemptLog {
                 e.insert((at_row, at_row));
             }
         }
+    }
+
+    /// Uses `names` for the visitors of visits filed after [`Names::prepare`] elsewhere.
+    pub fn set_names(&mut self, names: Names) {
+        self.names = names;
     }
 
     /// The attempts on `due_id`, in log order (`None` when it has none).
@@ -116,7 +161,7 @@ impl AttemptLog {
 
     /// Drops the builder's name index (the names stay).
     pub fn shrink(&mut self) {
-        self.names = HashMap::default();
+        self.names.index = HashMap::default();
     }
 }
 
@@ -146,7 +191,7 @@ impl Attempt<'_> {
             channel: r.channel,
             score: (!r.score.is_nan()).then_some(r.score),
             signed: r.signed,
-            visitor: Arc::clone(&self.log.visitors[r.visitor as usize]),
+            visitor: Arc::clone(&self.log.names.list[r.visitor as usize]),
         }
     }
 }

@@ -531,13 +531,13 @@ mod tests {
         let at = d(on).and_hms_opt(10, 0, 0).unwrap();
         e.attempts += 1;
         e.resolution = Resolution::Reached { on: d(on) };
-        e.reach = Some(Reach {
+        e.reach = Some(Box::new(Reach {
             at,
             channel: Channel::Phone,
             score,
             signed: false,
             visitor: "张".into(),
-        });
+        }));
         e
     }
 

@@ -2,26 +2,42 @@
 //! mandatory follow-up is flagged rather than suppressed.
 
 use chrono::{Duration, NaiveDate};
-use rustc_hash::FxHashMap as HashMap;
 
 /// Reached-contact dates per customer (index into the customer list).
+///
+/// Contacts are appended while orders stream (millions of them, so one flat array of
+/// 8-byte entries rather than a table of lists) and sorted once, by [`Contacts::seal`],
+/// before they are asked about.
 #[derive(Debug, Clone, Default)]
 pub struct Contacts {
-    by_customer: HashMap<usize, Vec<NaiveDate>>,
+    list: Vec<(u32, NaiveDate)>,
+    sealed: bool,
 }
 
 impl Contacts {
     /// Records a reached contact.
     pub fn add(&mut self, customer: usize, on: NaiveDate) {
-        self.by_customer.entry(customer).or_default().push(on);
+        self.list.push((u32::try_from(customer).unwrap_or(u32::MAX), on));
+        self.sealed = false;
+    }
+
+    /// Sorts the contacts so they can be asked about; cheap when nothing was added since.
+    pub fn seal(&mut self) {
+        if !self.sealed {
+            self.list.sort_unstable();
+            self.list.dedup();
+            self.sealed = true;
+        }
     }
 
     /// True when the customer was reached in the `days` days before `date` (not on it).
+    /// Contacts added since the last [`Contacts::seal`] are not seen.
     pub fn recently_reached(&self, customer: usize, date: NaiveDate, days: u32) -> bool {
+        let Ok(c) = u32::try_from(customer) else { return false };
         let from = date - Duration::days(i64::from(days));
-        self.by_customer
-            .get(&customer)
-            .is_some_and(|v| v.iter().any(|d| *d >= from && *d < date))
+        // The first contact of this customer on or after `from`, if it is before `date`.
+        let i = self.list.partition_point(|&(k, d)| (k, d) < (c, from));
+        self.list.get(i).is_some_and(|&(k, d)| k == c && d < date)
     }
 }
 
@@ -34,9 +50,18 @@ mod tests {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let mut c = Contacts::default();
         c.add(1, d("2026-11-10"));
+        c.add(0, d("2026-11-19"));
+        c.add(2, d("2026-11-01"));
+        c.seal();
         assert!(c.recently_reached(1, d("2026-11-20"), 10));
         assert!(!c.recently_reached(1, d("2026-11-21"), 10));
         assert!(!c.recently_reached(1, d("2026-11-10"), 10));
+        assert!(!c.recently_reached(3, d("2026-11-20"), 10));
+        assert!(c.recently_reached(0, d("2026-11-20"), 10));
         assert!(!c.recently_reached(2, d("2026-11-20"), 10));
+        // Several contacts: one inside the window is enough.
+        c.add(1, d("2026-11-18"));
+        c.seal();
+        assert!(c.recently_reached(1, d("2026-11-21"), 10));
     }
 }
