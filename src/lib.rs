@@ -28,6 +28,8 @@ pub fn debug_rss(what: &str) {
     if std::env::var_os("HUIFANG_DEBUG_RSS").is_some() {
         let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
         let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-        eprintln!("rss {what}: {} MB", pages * 4096 / 1_000_000);
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let t = START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64();
+        eprintln!("rss {what}: {} MB at {t:.2} s", pages * 4096 / 1_000_000);
     }
 }

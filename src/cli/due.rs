@@ -59,8 +59,8 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let (loaded, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
-    let rows = due_rows(items, &rules_ref, as_of, horizon).map(|mut r| {
-        if let Some(i) = loaded.customers.position(&r.customer_id) {
+    let rows = due_rows(items, &rules_ref, as_of, horizon).map(|(customer, mut r)| {
+        if let Some(i) = customer.filter(|&i| i < loaded.customers.len()) {
             let c = loaded.customers.get(i);
             r.customer_name = c.name().to_string();
             r.phone = if mask {
@@ -78,7 +78,9 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         (None, f) => render(&grid(rows.collect()), f, opts),
         (Some(_), f) => render(&grouped(&rows.collect::<Vec<_>>()), f, opts),
     };
+    crate::debug_rss("rendered");
     emit(a.out.output.as_deref(), &bytes)?;
+    crate::debug_rss("written");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -112,6 +112,7 @@ pub fn evaluate(
         encoding: data.encoding,
         skip_invalid: data.skip_invalid.is_some(),
     };
+    crate::debug_rss("start");
     let mut problems = Problems::default();
     let cpath = data.path("customers")?;
     let opath = data.path("orders")?;

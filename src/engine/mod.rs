@@ -1043,8 +1043,9 @@ impl<'a> Engine<'a> {
         // Mandatory items that break a cool-down are flagged, never suppressed.
         self.contacts.seal();
         let as_of = self.inp.as_of;
+        let by_id: HashMap<&str, &Rule> = self.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
         for item in &mut self.out {
-            let Some((_, rule)) = self.inp.rules.find(&item.rule) else {
+            let Some(rule) = by_id.get(item.rule.as_str()) else {
                 continue;
             };
             if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
@@ -1109,42 +1110,52 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
 }
 
 /// Turns evaluated items into due-list rows as of `as_of`, lazily, so a large list can
-/// be written as it is made.
+/// be written as it is made; each row comes with its customer's position.
 pub fn due_rows(
     items: Vec<Evaluated>,
     rules: &Rules,
     as_of: NaiveDate,
     horizon: i64,
-) -> impl Iterator<Item = DueItem> + '_ {
-    items.into_iter().filter_map(move |e| {
-        let (_, rule) = rules.find(&e.rule)?;
-        let status = e.status(as_of, horizon, rule)?;
-        let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
-            rule.calls.hours.render(as_of)
-        } else {
-            String::new()
-        };
-        Some(DueItem {
-            due_id: e.due_id,
-            rule: e.rule,
-            step: e.step,
-            customer_id: e.customer_id,
-            customer_name: String::new(),
-            phone: String::new(),
-            order_id: e.order_id,
-            kind: e.kind,
-            anchor: e.anchor.date(),
-            window_start: e.window_start,
-            window_end: e.window_end,
-            status,
-            days_left: (e.window_end - as_of).num_days(),
-            attempts: e.attempts,
-            channel: e.channel.to_string(),
-            assignee: e.assignee,
-            flags: e.flags.join(";"),
-            version: e.version,
-            call_hours: hours,
+) -> impl Iterator<Item = (Option<usize>, DueItem)> + '_ {
+    // Each rule's calling hours for the day, worked out once.
+    let by_id: HashMap<&str, (&Rule, String)> = rules
+        .iter()
+        .map(|(_, rule)| {
+            let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
+                rule.calls.hours.render(as_of)
+            } else {
+                String::new()
+            };
+            (rule.id.as_str(), (rule, hours))
         })
+        .collect();
+    items.into_iter().filter_map(move |e| {
+        let (rule, hours) = by_id.get(e.rule.as_str())?;
+        let status = e.status(as_of, horizon, rule)?;
+        Some((
+            e.customer,
+            DueItem {
+                due_id: e.due_id,
+                rule: e.rule,
+                step: e.step,
+                customer_id: e.customer_id,
+                customer_name: String::new(),
+                phone: String::new(),
+                order_id: e.order_id,
+                kind: e.kind,
+                anchor: e.anchor.date(),
+                window_start: e.window_start,
+                window_end: e.window_end,
+                status,
+                days_left: (e.window_end - as_of).num_days(),
+                attempts: e.attempts,
+                channel: e.channel.to_string(),
+                assignee: e.assignee,
+                flags: e.flags.join(";"),
+                version: e.version,
+                call_hours: hours.clone(),
+            },
+        ))
     })
 }
 

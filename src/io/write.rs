@@ -122,13 +122,11 @@ pub fn csv_bytes<H: AsRef<str>>(headers: &[H], rows: impl Iterator<Item = Vec<St
     let mut w = csv::Writer::from_writer(out);
     let _ = w.write_record(headers.iter().map(AsRef::as_ref));
     for r in rows {
-        let _ = w.write_record(
-            r.iter()
-                .map(|c| neutralise(c))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(|c| c.as_bytes()),
-        );
+        for c in &r {
+            let _ = w.write_field(neutralise(c).as_bytes());
+        }
+        // An empty record after the fields ends the row.
+        let _ = w.write_record(None::<&[u8]>);
     }
     w.into_inner().unwrap_or_default()
 }
