@@ -171,13 +171,21 @@ struct PoolUnit {
     /// the pool: 64 bits instead of a string per historical unit).
     hash: u64,
     line: u64,
-    customer: usize,
-    anchor: NaiveDateTime,
+    /// Anchor as seconds since 1970 (8 bytes instead of 12: a unit is 32 bytes, and there
+    /// is one per historical order of a sampled rule).
+    anchor_s: i64,
+    customer: u32,
     /// True when one of its items could be kept: `finish` reads the order again and
     /// builds the items of the units that need them (selected ones, or all for reports).
     /// Orders are not held meanwhile: millions of unselected units would cost more
     /// memory than the input.
     wanted: bool,
+}
+
+impl PoolUnit {
+    fn anchor(&self) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(self.anchor_s, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc())
+    }
 }
 
 /// A pooled unit whose items `finish` builds when the orders are read again.
@@ -526,7 +534,7 @@ impl<'a> Engine<'a> {
             let pool = self.pools.entry((ci, period)).or_default();
             let replace = match pool.1.get(&hash) {
                 // One unit per household and period, anchored on its earliest order.
-                Some(&at) if household && pool.0[at].anchor <= anchor => continue,
+                Some(&at) if household && pool.0[at].anchor() <= anchor => continue,
                 Some(&at) => Some(at),
                 None => None,
             };
@@ -534,8 +542,8 @@ impl<'a> Engine<'a> {
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), anchor, None, Build::Probe);
             let unit = PoolUnit {
                 hash,
-                customer: cust,
-                anchor,
+                customer: u32::try_from(cust).unwrap_or(u32::MAX),
+                anchor_s: anchor.and_utc().timestamp(),
                 line: order.line,
                 wanted: any,
             };
@@ -967,7 +975,7 @@ impl<'a> Engine<'a> {
         for ((ci, period), (mut units, _)) in pools {
             // Arrival order: anchor date, then file position. Tomorrow's export adds rows
             // with later anchor dates (or later lines), so today's order is a prefix of it.
-            units.sort_by_key(|u| (u.anchor.date(), u.line));
+            units.sort_by_key(|u| (u.anchor().date(), u.line));
             let c = &self.compiled[ci];
             let Some(s) = c.rule.sample.clone() else { continue };
             let rule_id = c.rule.id.clone();
@@ -976,8 +984,10 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|u| UnitMeta {
                     hash: u.hash,
-                    blocked: cooldown
-                        .is_some_and(|days| self.contacts.recently_reached(u.customer, u.anchor.date(), days)),
+                    blocked: cooldown.is_some_and(|days| {
+                        self.contacts
+                            .recently_reached(u.customer as usize, u.anchor().date(), days)
+                    }),
                 })
                 .collect();
             let closed = self.inp.as_of > period.end;
@@ -990,10 +1000,10 @@ impl<'a> Engine<'a> {
                 rebuild.push(Rebuild {
                     line: unit.line,
                     rule: ci,
-                    customer: unit.customer,
-                    anchor: unit.anchor,
+                    customer: unit.customer as usize,
+                    anchor: unit.anchor(),
                     unit_id: (s.unit == SampleUnit::Customer)
-                        .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer).id())),
+                        .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer as usize).id())),
                     sample: SampleInfo {
                         period: label.clone(),
                         population: metas.len() as u64,

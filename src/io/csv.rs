@@ -360,17 +360,18 @@ pub fn stream_orders_of(
     std::thread::scope(|s| {
         let reading = s.spawn(move || {
             let mut mine = Problems::default();
-            // Ids are remembered by hash to keep memory small; the line is kept for the message.
-            let mut seen: HashMap<u64, u64> = HashMap::default();
-            seen.reserve(size_hint(&t.path, 110));
+            // (Not when reading chosen lines again: they were checked the first time.)
+            let mut seen = SeenIds::with_capacity(if only.is_none() { size_hint(&t.path, 110) } else { 0 });
             let mut spare: Vec<Order> = Vec::new();
             let mut batch: Batch = Vec::with_capacity(BATCH);
             t.for_each_of(only, &mut mine, |line, rec, errs| {
                 let oid = get(rec, id);
                 if oid.is_empty() {
                     errs.push((id, "expected an order id, found an empty field".into()));
-                } else if let Some(first) = seen.insert(xxhash_rust::xxh3::xxh3_64(oid.as_bytes()), line) {
-                    errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
+                } else if only.is_none() {
+                    if let Some(first) = seen.insert(oid, line) {
+                        errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
+                    }
                 }
                 let cid = get(rec, cust);
                 let customer = customers.position(cid);
@@ -419,6 +420,43 @@ pub fn stream_orders_of(
         problems.diags.extend(mine.diags);
         problems.rejected.extend(mine.rejected);
     });
+}
+
+/// Order ids seen so far, by 64-bit hash, with the line of each: 12 bytes an id (a
+/// `(u64, u64)` entry would take 16), since every order of the file is remembered.
+#[derive(Default)]
+struct SeenIds {
+    lines: HashMap<[u32; 2], u32>,
+    /// Lines past `u32::MAX - 1`, in the unlikely file that long.
+    far: HashMap<u64, u64>,
+}
+
+impl SeenIds {
+    fn with_capacity(n: usize) -> Self {
+        let mut s = SeenIds::default();
+        s.lines.reserve(n);
+        s
+    }
+
+    /// Remembers `id` on `line`; returns the line it was first seen on, if it was.
+    fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
+        let h = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
+        let key = [(h >> 32) as u32, h as u32];
+        let short = u32::try_from(line).ok().filter(|&l| l != u32::MAX).unwrap_or(u32::MAX);
+        match self.lines.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(match *e.get() {
+                u32::MAX => self.far.get(&h).copied().unwrap_or(line),
+                first => u64::from(first),
+            }),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(short);
+                if short == u32::MAX {
+                    self.far.insert(h, line);
+                }
+                None
+            }
+        }
+    }
 }
 
 /// The visit log, aggregated per due id.
@@ -567,4 +605,20 @@ pub fn read_visits(
     log.attempts.set_names(names);
     log.attempts.shrink();
     log
+}
+
+#[cfg(test)]
+mod seen_tests {
+    use super::SeenIds;
+
+    #[test]
+    fn duplicates_name_the_first_line_even_past_four_billion_lines() {
+        let mut s = SeenIds::with_capacity(4);
+        assert_eq!(s.insert("O1", 2), None);
+        assert_eq!(s.insert("O2", 3), None);
+        assert_eq!(s.insert("O1", 9), Some(2));
+        let far = u64::from(u32::MAX) + 7;
+        assert_eq!(s.insert("O3", far), None);
+        assert_eq!(s.insert("O3", far + 1), Some(far));
+    }
 }
