@@ -184,17 +184,32 @@ struct PoolUnit {
 
 impl PoolUnit {
     fn anchor(&self) -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(self.anchor_s, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc())
+        Self::anchor_at(self.anchor_s)
+    }
+
+    fn anchor_at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(seconds, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc())
     }
 }
 
-/// A pooled unit whose items `finish` builds when the orders are read again.
+/// A pooled unit whose items `finish` builds when the orders are read again (32 bytes:
+/// a yearly report rebuilds millions; what its period shares is in [`PoolFacts`]).
 struct Rebuild {
     line: u64,
+    anchor_s: i64,
+    pool: u32,
+    customer: u32,
+    selected: bool,
+    topup: bool,
+    blocked: bool,
+}
+
+/// What the units of one sampled rule and period share.
+struct PoolFacts {
     rule: usize,
-    customer: usize,
-    anchor: NaiveDateTime,
-    unit_id: Option<String>,
+    period: Period,
+    household: bool,
+    /// Sampling facts with the per-unit fields unset.
     sample: SampleInfo,
 }
 
@@ -972,6 +987,7 @@ impl<'a> Engine<'a> {
         let pools = std::mem::take(&mut self.pools);
         self.contacts.seal();
         let mut rebuild = Vec::new();
+        let mut facts: Vec<PoolFacts> = Vec::new();
         for ((ci, period), (mut units, _)) in pools {
             // Arrival order: anchor date, then file position. Tomorrow's export adds rows
             // with later anchor dates (or later lines), so today's order is a prefix of it.
@@ -992,28 +1008,34 @@ impl<'a> Engine<'a> {
                 .collect();
             let closed = self.inp.as_of > period.end;
             let sel = sampling::select(&metas, &s, &rule_id, &period, closed);
-            let label = period.to_string();
+            let pool = u32::try_from(facts.len()).unwrap_or(u32::MAX);
+            facts.push(PoolFacts {
+                rule: ci,
+                period,
+                household: s.unit == SampleUnit::Customer,
+                sample: SampleInfo {
+                    period: period.to_string(),
+                    population: metas.len() as u64,
+                    required: sel.required,
+                    selected: false,
+                    topup: false,
+                    blocked: false,
+                    over: sel.over,
+                    closed,
+                },
+            });
             for (i, unit) in units.iter().enumerate() {
                 if !unit.wanted || !(sel.selected[i] || self.inp.keep_unselected) {
                     continue;
                 }
                 rebuild.push(Rebuild {
                     line: unit.line,
-                    rule: ci,
-                    customer: unit.customer as usize,
-                    anchor: unit.anchor(),
-                    unit_id: (s.unit == SampleUnit::Customer)
-                        .then(|| format!("{}@{period}", self.inp.customers.get(unit.customer as usize).id())),
-                    sample: SampleInfo {
-                        period: label.clone(),
-                        population: metas.len() as u64,
-                        required: sel.required,
-                        selected: sel.selected[i],
-                        topup: sel.topup[i],
-                        blocked: metas[i].blocked,
-                        over: sel.over,
-                        closed,
-                    },
+                    anchor_s: unit.anchor_s,
+                    pool,
+                    customer: unit.customer,
+                    selected: sel.selected[i],
+                    topup: sel.topup[i],
+                    blocked: metas[i].blocked,
                 });
             }
         }
@@ -1029,18 +1051,19 @@ impl<'a> Engine<'a> {
                 }
                 while next < rebuild.len() && rebuild[next].line == order.line {
                     let r = &rebuild[next];
-                    let (items, _) = self.step_items(
-                        r.rule,
-                        r.customer,
-                        order,
-                        r.unit_id.as_deref(),
-                        r.anchor,
-                        None,
-                        Build::Kept,
-                    );
+                    let f = &facts[r.pool as usize];
+                    let customer = r.customer as usize;
+                    let unit_id = f
+                        .household
+                        .then(|| format!("{}@{}", self.inp.customers.get(customer).id(), f.period));
+                    let anchor = PoolUnit::anchor_at(r.anchor_s);
+                    let (items, _) =
+                        self.step_items(f.rule, customer, order, unit_id.as_deref(), anchor, None, Build::Kept);
                     for mut item in items {
-                        item.sample = Some(Box::new(r.sample.clone()));
-                        if r.sample.topup {
+                        let mut sample = f.sample.clone();
+                        (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);
+                        item.sample = Some(Box::new(sample));
+                        if r.topup {
                             item.flags.push("sampled_at_period_close".into());
                         }
                         self.emit(vec![item]);

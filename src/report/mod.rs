@@ -253,8 +253,13 @@ pub struct Accumulator<'r> {
     groups: BTreeMap<String, Metrics>,
     /// Per share constraint: (reached by the role, required).
     shares: Vec<(u64, u64)>,
-    repeats: BTreeMap<(String, String, String), std::collections::BTreeSet<String>>,
+    /// Order ids per `kind \0 customer \0 category` (one string, so a known key is found
+    /// without building three).
+    repeats: BTreeMap<String, std::collections::BTreeSet<String>>,
     overdue: Vec<(NaiveDate, String, Attention)>,
+    /// Rules by id (an item names its rule; a yearly report folds millions of items).
+    by_id: rustc_hash::FxHashMap<&'r str, &'r crate::rules::Rule>,
+    key: String,
 }
 
 impl<'r> Accumulator<'r> {
@@ -270,6 +275,8 @@ impl<'r> Accumulator<'r> {
             shares: vec![(0, 0); n_shares],
             repeats: BTreeMap::new(),
             overdue: Vec::new(),
+            by_id: rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect(),
+            key: String::new(),
         }
     }
 
@@ -278,22 +285,39 @@ impl<'r> Accumulator<'r> {
         if !self.period.contains(e.anchor.date()) {
             return;
         }
-        let Some((_, rule)) = self.rules.find(&e.rule) else {
+        let Some(&rule) = self.by_id.get(e.rule.as_str()) else {
             return;
         };
-        let key = match self.by {
-            GroupBy::Rule => format!("{}/{}", e.rule, e.step),
-            GroupBy::Department => e.department.clone(),
-            GroupBy::Staff => e.staff.clone(),
-            GroupBy::Visitor => e.reach.as_ref().map(|r| r.visitor.to_string()).unwrap_or_default(),
-            GroupBy::Assignee => e.assignee.clone(),
-        };
-        let key = if key.is_empty() { "(none)".to_string() } else { key };
+        let key = &mut self.key;
+        key.clear();
+        match self.by {
+            GroupBy::Rule => {
+                key.push_str(&e.rule);
+                key.push('/');
+                key.push_str(&e.step);
+            }
+            GroupBy::Department => key.push_str(&e.department),
+            GroupBy::Staff => key.push_str(&e.staff),
+            GroupBy::Visitor => key.push_str(e.reach.as_ref().map_or("", |r| &r.visitor)),
+            GroupBy::Assignee => key.push_str(&e.assignee),
+        }
+        if key.is_empty() {
+            key.push_str("(none)");
+        }
         let by_rule = self.by == GroupBy::Rule;
-        let m = self.groups.entry(key).or_insert_with_key(|k| Metrics {
-            group: k.clone(),
-            ..Metrics::default()
-        });
+        // Look up before inserting: only a new group costs an allocation.
+        if !self.groups.contains_key(key.as_str()) {
+            self.groups.insert(
+                key.clone(),
+                Metrics {
+                    group: key.clone(),
+                    ..Metrics::default()
+                },
+            );
+        }
+        let Some(m) = self.groups.get_mut(key.as_str()) else {
+            return;
+        };
         if by_rule && m.rule.is_empty() {
             m.rule.clone_from(&e.rule);
             m.step.clone_from(&e.step);
@@ -314,10 +338,23 @@ impl<'r> Accumulator<'r> {
         }
 
         if !e.order_id.is_empty() && (e.kind == "complaint" || e.kind == "repair") {
-            self.repeats
-                .entry((e.kind.clone(), e.customer_id.clone(), e.category.clone()))
-                .or_default()
-                .insert(e.order_id.clone());
+            let key = &mut self.key;
+            key.clear();
+            for (i, part) in [&e.kind, &e.customer_id, &e.category].into_iter().enumerate() {
+                if i > 0 {
+                    key.push('\0');
+                }
+                key.push_str(part);
+            }
+            match self.repeats.get_mut(key.as_str()) {
+                Some(ids) => {
+                    ids.insert(e.order_id.clone());
+                }
+                None => {
+                    self.repeats
+                        .insert(key.clone(), std::iter::once(e.order_id.clone()).collect());
+                }
+            }
         }
         // A period still running is judged as of the run's date.
         let cutoff = self.period.end.min(self.as_of);
@@ -423,7 +460,13 @@ impl<'r> Accumulator<'r> {
         }
 
         let mut attention = Vec::new();
-        for ((kind, cust, cat), ids) in &self.repeats {
+        for (key, ids) in &self.repeats {
+            let mut parts = key.splitn(3, '\0');
+            let (kind, cust, cat) = (
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+            );
             let (threshold, label) = if kind == "complaint" {
                 (2, "repeat_complaint")
             } else {
@@ -432,11 +475,11 @@ impl<'r> Accumulator<'r> {
             if ids.len() >= threshold {
                 attention.push(Attention {
                     kind: label.into(),
-                    customer_id: cust.clone(),
+                    customer_id: cust.to_string(),
                     subject: if cat.is_empty() {
                         "(no category)".into()
                     } else {
-                        cat.clone()
+                        cat.to_string()
                     },
                     count: ids.len() as u64,
                     detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
