@@ -603,7 +603,7 @@ pub fn read_visits(
     // A panic there is a bug: let it surface rather than lose the visits.
     log.attempts = filing.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
     log.attempts.set_names(names);
-    log.attempts.shrink();
+    log.attempts.freeze();
     log
 }
 

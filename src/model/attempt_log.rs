@@ -4,6 +4,7 @@
 //! the chance that two share a hash is below 10⁻²⁴). Each item's visits form a chain
 //! through one array of 32-byte rows, in log order; visitor names are interned.
 
+use super::frozen::Frozen;
 use super::values::{Channel, Outcome};
 use super::Reach;
 use chrono::NaiveDateTime;
@@ -36,8 +37,11 @@ struct Row {
 /// Every attempt of the log, grouped by due id.
 #[derive(Debug, Clone, Default)]
 pub struct AttemptLog {
-    /// Due key → (first row, last row) of its chain.
+    /// Due key → (first row, last row) of its chain, while filing.
     heads: HashMap<(u64, u64), (u32, u32)>,
+    /// Due key → first row, once [`AttemptLog::freeze`] is done.
+    index: Frozen<(u64, u64), u32>,
+    frozen: bool,
     rows: Vec<Row>,
     names: Names,
 }
@@ -121,8 +125,12 @@ impl AttemptLog {
         self.file(p);
     }
 
-    /// Files a prepared visit at the end of its item's chain.
+    /// Files a prepared visit at the end of its item's chain (after [`AttemptLog::freeze`],
+    /// the log is read-only and this does nothing).
     pub fn file(&mut self, p: Prepared) {
+        if self.frozen {
+            return;
+        }
         let at_row = u32::try_from(self.rows.len()).unwrap_or(END);
         self.rows.push(p.row);
         match self.heads.entry(p.key) {
@@ -144,23 +152,37 @@ impl AttemptLog {
 
     /// The attempts on `due_id`, in log order (`None` when it has none).
     pub fn get(&self, due_id: &str) -> Option<Attempts<'_>> {
-        self.heads
-            .get(&due_key(due_id))
-            .map(|&(first, _)| Attempts { log: self, at: first })
+        let key = due_key(due_id);
+        let first = if self.frozen {
+            self.index.get(&key)
+        } else {
+            self.heads.get(&key).map(|&(first, _)| first)
+        };
+        first.map(|at| Attempts { log: self, at })
     }
 
     /// Number of due items with at least one attempt.
     pub fn len(&self) -> usize {
-        self.heads.len()
+        if self.frozen {
+            self.index.len()
+        } else {
+            self.heads.len()
+        }
     }
 
     /// True when no visit was logged.
     pub fn is_empty(&self) -> bool {
-        self.heads.is_empty()
+        self.len() == 0
     }
 
-    /// Drops the builder's name index (the names stay).
-    pub fn shrink(&mut self) {
+    /// Ends filing: the chains' heads move to a read-only index (half the size, about one
+    /// cache miss a look-up instead of two), and the name index is dropped.
+    pub fn freeze(&mut self) {
+        if !self.frozen {
+            let heads = std::mem::take(&mut self.heads);
+            self.index = Frozen::build(heads.len(), || heads.iter().map(|(&k, &(first, _))| (k, first)));
+            self.frozen = true;
+        }
         self.names.index = HashMap::default();
     }
 }
@@ -257,6 +279,13 @@ mod tests {
         );
         let r = log.get("a").unwrap().nth(1).unwrap().reach();
         assert_eq!((r.score, r.signed, &*r.visitor), (Some(90.0), true, "王"));
+        assert_eq!(log.get("b").unwrap().next().unwrap().reach().score, Some(4.5));
+        assert!(log.get("c").is_none());
+        assert_eq!(log.len(), 2);
+        // Frozen, the log answers the same.
+        log.freeze();
+        let again: Vec<_> = log.get("a").unwrap().map(|x| (x.at(), x.outcome())).collect();
+        assert_eq!(again, a);
         assert_eq!(log.get("b").unwrap().next().unwrap().reach().score, Some(4.5));
         assert!(log.get("c").is_none());
         assert_eq!(log.len(), 2);

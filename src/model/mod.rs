@@ -4,6 +4,7 @@
 pub mod attempt_log;
 pub mod customers;
 pub mod due;
+pub mod frozen;
 pub mod values;
 
 use chrono::NaiveDateTime;
