@@ -169,12 +169,13 @@ pub fn evaluate(
             crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            incsv::stream_orders(&mut reader, &ct, &mut problems, |o, cust| {
-                n += 1;
-                if n.is_multiple_of(65_536) {
+            incsv::stream_order_batches(&mut reader, None, &ct, &mut problems, |batch| {
+                let before = n;
+                n += batch.len() as u64;
+                if n / 65_536 != before / 65_536 {
                     bar.set_position(n);
                 }
-                engine.feed_with_customer(o, cust);
+                engine.feed_batch(batch);
             });
             bar.finish_and_clear();
             crate::debug_rss("streamed");

@@ -283,6 +283,7 @@ pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) 
             )),
         }
     });
+    out.freeze();
     out
 }
 
@@ -342,6 +343,22 @@ pub fn stream_orders_of(
     customers: &Customers,
     problems: &mut Problems,
     mut f: impl FnMut(&Order, usize),
+) {
+    stream_order_batches(reader, only, customers, problems, |batch| {
+        for (order, c) in batch {
+            f(order, *c);
+        }
+    });
+}
+
+/// [`stream_orders_of`] handing over the valid orders a batch (a few hundred) at a time,
+/// in file order, so that the consumer can look ahead within a batch.
+pub fn stream_order_batches(
+    reader: &mut OrderReader,
+    only: Option<&[u64]>,
+    customers: &Customers,
+    problems: &mut Problems,
+    mut f: impl FnMut(&[(Order, usize)]),
 ) {
     let Some(t) = reader.table.as_mut() else { return };
     let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {
@@ -411,9 +428,7 @@ pub fn stream_orders_of(
             mine
         });
         for batch in full_rx {
-            for (order, c) in &batch {
-                f(order, *c);
-            }
+            f(&batch);
             let _ = used_tx.send(batch);
         }
         let mine = reading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
@@ -424,8 +439,15 @@ pub fn stream_orders_of(
 
 /// Order ids seen so far, by 64-bit hash, with the line of each: 12 bytes an id (a
 /// `(u64, u64)` entry would take 16), since every order of the file is remembered.
+///
+/// Exports are usually sorted by order id. While every id is greater than the one before,
+/// none can repeat an earlier one, so no table is searched: the ids are only appended to
+/// a list, which becomes the table the first time an id is out of order.
 #[derive(Default)]
 struct SeenIds {
+    /// The previous id, while the ids so far are strictly increasing.
+    last: Option<String>,
+    sorted: Vec<([u32; 2], u32)>,
     lines: HashMap<[u32; 2], u32>,
     /// Lines past `u32::MAX - 1`, in the unlikely file that long.
     far: HashMap<u64, u64>,
@@ -433,9 +455,11 @@ struct SeenIds {
 
 impl SeenIds {
     fn with_capacity(n: usize) -> Self {
-        let mut s = SeenIds::default();
-        s.lines.reserve(n);
-        s
+        SeenIds {
+            last: Some(String::new()),
+            sorted: Vec::with_capacity(n),
+            ..SeenIds::default()
+        }
     }
 
     /// Remembers `id` on `line`; returns the line it was first seen on, if it was.
@@ -443,6 +467,22 @@ impl SeenIds {
         let h = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
         let key = [(h >> 32) as u32, h as u32];
         let short = u32::try_from(line).ok().filter(|&l| l != u32::MAX).unwrap_or(u32::MAX);
+        if let Some(last) = &mut self.last {
+            if id > last.as_str() {
+                last.clear();
+                last.push_str(id);
+                self.sorted.push((key, short));
+                if short == u32::MAX {
+                    self.far.insert(h, line);
+                }
+                return None;
+            }
+            // Out of order: from here on, every id is looked up.
+            self.last = None;
+            let sorted = std::mem::take(&mut self.sorted);
+            self.lines.reserve(sorted.capacity());
+            self.lines.extend(sorted);
+        }
         match self.lines.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => Some(match *e.get() {
                 u32::MAX => self.far.get(&h).copied().unwrap_or(line),
@@ -620,5 +660,23 @@ mod seen_tests {
         let far = u64::from(u32::MAX) + 7;
         assert_eq!(s.insert("O3", far), None);
         assert_eq!(s.insert("O3", far + 1), Some(far));
+    }
+
+    proptest::proptest! {
+        /// Sorted runs (the fast path) and the table agree with a plain map of every id.
+        #[test]
+        fn seen_ids_match_a_plain_map(ids in proptest::collection::vec(0u16..300, 0..400), sorted_prefix in 0usize..400) {
+            let mut ids: Vec<String> = ids.iter().map(|i| format!("O{i:03}")).collect();
+            let k = sorted_prefix.min(ids.len());
+            ids[..k].sort();
+            let mut s = SeenIds::with_capacity(0);
+            let mut plain: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+            for (line, id) in ids.iter().enumerate() {
+                let line = line as u64 + 2;
+                let want = plain.get(id.as_str()).copied();
+                plain.entry(id).or_insert(line);
+                proptest::prop_assert_eq!(s.insert(id, line), want);
+            }
+        }
     }
 }
