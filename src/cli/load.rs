@@ -169,13 +169,19 @@ pub fn evaluate(
             crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
+            // The batch's visit-log entries are warmed just before use (see engine::route;
+            // warming them on the reading thread, into the shared cache, measured slower).
+            let mut prefetcher = engine.prefetcher();
             incsv::stream_order_batches(&mut reader, None, &ct, &mut problems, |batch| {
                 let before = n;
                 n += batch.len() as u64;
                 if n / 65_536 != before / 65_536 {
                     bar.set_position(n);
                 }
-                engine.feed_batch(batch);
+                prefetcher.warm(batch);
+                for (order, cust) in batch {
+                    engine.feed_with_customer(order, *cust);
+                }
             });
             bar.finish_and_clear();
             crate::debug_rss("streamed");

@@ -11,6 +11,7 @@
 pub mod assign;
 pub mod attempts;
 pub mod exclude;
+pub mod route;
 pub mod trace;
 pub mod window;
 
@@ -24,6 +25,7 @@ use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence, UnitMeta};
 use chrono::{NaiveDate, NaiveDateTime};
+use route::{Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -255,8 +257,7 @@ type Pool = (Vec<PoolUnit>, HashMap<u64, usize>);
 pub struct Engine<'a> {
     inp: Inputs<'a>,
     compiled: Vec<Compiled<'a>>,
-    kind_map: BTreeMap<String, String>,
-    kind_col: Option<usize>,
+    router: Router<'a>,
     id_col: Option<usize>,
     cust_col: Option<usize>,
     dept_col: Option<usize>,
@@ -268,12 +269,6 @@ pub struct Engine<'a> {
     label_buf: String,
     cand_buf: Vec<usize>,
     kind_buf: String,
-    key_buf: Vec<(u64, u64)>,
-    found_buf: Vec<Option<u32>>,
-    /// Rules by the (lower-case) order kind they apply to, plus the rules that take any
-    /// kind, so an order is tested only against rules that can apply to it.
-    by_kind: HashMap<String, Vec<usize>>,
-    any_kind: Vec<usize>,
     warnings: Vec<String>,
     pools: BTreeMap<(usize, Period), Pool>,
     contacts: Contacts,
@@ -377,31 +372,16 @@ impl<'a> Engine<'a> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::default();
-        let mut any_kind = Vec::new();
-        for (ci, c) in compiled.iter().enumerate() {
-            if c.rule
-                .cadence
-                .as_ref()
-                .is_some_and(|cd| !matches!(cd.target, CadenceTarget::Orders))
-            {
-                continue;
-            }
-            if c.rule.kinds.is_empty() {
-                any_kind.push(ci);
-            }
-            for k in &c.rule.kinds {
-                by_kind.entry(k.to_ascii_lowercase()).or_default().push(ci);
-            }
-        }
+        let rules: Vec<&Rule> = compiled.iter().map(|c| c.rule).collect();
+        let router = Router::new(
+            &rules,
+            inp.rules.kind_map(),
+            schema.get("kind"),
+            schema.get("order_id"),
+            inp.attempts,
+        );
         Ok(Engine {
-            kind_map: inp
-                .rules
-                .kind_map()
-                .into_iter()
-                .map(|(k, v)| (k.trim().to_lowercase(), v))
-                .collect(),
-            kind_col: schema.get("kind"),
+            router,
             id_col: schema.get("order_id"),
             cust_col: schema.get("customer_id"),
             dept_col: schema.get("department"),
@@ -415,10 +395,6 @@ impl<'a> Engine<'a> {
             label_buf: String::new(),
             cand_buf: Vec::new(),
             kind_buf: String::new(),
-            key_buf: Vec::new(),
-            found_buf: Vec::new(),
-            by_kind,
-            any_kind,
             warnings,
             pools: BTreeMap::new(),
             contacts: Contacts::default(),
@@ -429,14 +405,13 @@ impl<'a> Engine<'a> {
 
     /// The canonical kind of an order.
     fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
-        let raw = self.kind_col.map_or("", |i| order.field(i).trim());
-        // Lower-casing allocates: only do it when the label has upper-case letters.
-        let hit = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.kind_map.get(&raw.to_ascii_lowercase())
-        } else {
-            self.kind_map.get(raw)
-        };
-        hit.map_or(raw, String::as_str)
+        self.router.kind_of(order)
+    }
+
+    /// A cache warmer for the orders this engine will be fed, to run on another thread
+    /// (see [`route`]).
+    pub fn prefetcher(&self) -> Prefetcher<'a> {
+        Prefetcher::new(self.router.clone())
     }
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
@@ -477,64 +452,13 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// The rules that can apply to an order of (canonical) `kind`, in file order.
-    fn candidates_into(&self, kind: &str, out: &mut Vec<usize>) {
-        out.clear();
-        let hit = if kind.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.by_kind.get(&kind.to_ascii_lowercase())
-        } else {
-            self.by_kind.get(kind)
-        };
-        if let Some(v) = hit {
-            out.extend_from_slice(v);
-        }
-        if !self.any_kind.is_empty() {
-            out.extend(&self.any_kind);
-            // Rules are evaluated in file order, whichever list they came from.
-            out.sort_unstable();
-        }
-    }
-
-    /// Evaluates every rule against a batch of orders (with their customers' positions).
-    ///
-    /// The visit log is far larger than the CPU caches and is asked once per step of
-    /// every order: one look-up at a time, each waits on its own cache misses. So the
-    /// batch's likely due ids are looked up together first, with their misses
-    /// overlapping, and the per-order evaluation then finds them in cache.
-    pub fn feed_batch(&mut self, batch: &[(Order, usize)]) {
-        let mut keys = std::mem::take(&mut self.key_buf);
-        let mut candidates = std::mem::take(&mut self.cand_buf);
-        let mut id = std::mem::take(&mut self.id_buf);
-        keys.clear();
-        for (order, _) in batch {
-            self.candidates_into(self.kind_of(order), &mut candidates);
-            let order_id = self.id_col.map_or("", |i| order.field(i)).trim();
-            for &ci in &candidates {
-                let rule = self.compiled[ci].rule;
-                // Cadence slots and households have other ids: they are simply not hinted.
-                if rule.cadence.is_some() || rule.sample.as_ref().is_some_and(|s| s.unit == SampleUnit::Customer) {
-                    continue;
-                }
-                for step in &rule.steps {
-                    step_due_id(&mut id, &rule.id, order_id, &step.name);
-                    keys.push(crate::model::attempt_log::due_key(&id));
-                }
-            }
-        }
-        self.inp.attempts.prefetch(&keys, &mut self.found_buf);
-        (self.key_buf, self.cand_buf, self.id_buf) = (keys, candidates, id);
-        for (order, cust) in batch {
-            self.feed_with_customer(order, *cust);
-        }
-    }
-
     /// Evaluates every rule against one order whose customer the reader has found.
     pub fn feed_with_customer(&mut self, order: &Order, cust: usize) {
         let mut kind = std::mem::take(&mut self.kind_buf);
         kind.clear();
         kind.push_str(self.kind_of(order));
         let mut candidates = std::mem::take(&mut self.cand_buf);
-        self.candidates_into(&kind, &mut candidates);
+        self.router.candidates_into(&kind, &mut candidates);
         for &ci in &candidates {
             let c = &self.compiled[ci];
             let anchor = match self.applies_to_kind(c, order, &kind) {
@@ -1145,7 +1069,7 @@ impl<'a> Engine<'a> {
 }
 
 /// The due id of a step: `rule/unit/step` (the unit is the order id, or a household's).
-fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) {
+pub(crate) fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) {
     out.clear();
     out.push_str(rule);
     out.push('/');

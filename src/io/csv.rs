@@ -352,7 +352,7 @@ pub fn stream_orders_of(
 }
 
 /// [`stream_orders_of`] handing over the valid orders a batch (a few hundred) at a time,
-/// in file order, so that the consumer can look ahead within a batch.
+/// in file order, so that the consumer can prepare for a whole batch.
 pub fn stream_order_batches(
     reader: &mut OrderReader,
     only: Option<&[u64]>,
