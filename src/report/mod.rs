@@ -254,9 +254,13 @@ pub struct Accumulator<'r> {
     /// Per share constraint: (reached by the role, required).
     shares: Vec<(u64, u64)>,
     /// Order ids per `kind \0 customer \0 category` (one string, so a known key is found
-    /// without building three).
-    repeats: BTreeMap<String, std::collections::BTreeSet<String>>,
-    overdue: Vec<(NaiveDate, String, Attention)>,
+    /// without building three). Hashed, not ordered: a year has a key per customer, and
+    /// `finish` sorts the few that repeat. An order's items arrive together, so its id is
+    /// usually the last in its list.
+    repeats: rustc_hash::FxHashMap<Box<str>, Vec<Box<str>>>,
+    /// Items overdue at the period's end: (window end, `due_id \0 customer_id`). A year
+    /// has millions: one string each here, the attention rows are built by `finish`.
+    overdue: Vec<(NaiveDate, Box<str>)>,
     /// Rules by id (an item names its rule; a yearly report folds millions of items).
     by_id: rustc_hash::FxHashMap<&'r str, &'r crate::rules::Rule>,
     key: String,
@@ -273,7 +277,7 @@ impl<'r> Accumulator<'r> {
             by,
             groups: BTreeMap::new(),
             shares: vec![(0, 0); n_shares],
-            repeats: BTreeMap::new(),
+            repeats: rustc_hash::FxHashMap::default(),
             overdue: Vec::new(),
             by_id: rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect(),
             key: String::new(),
@@ -348,11 +352,13 @@ impl<'r> Accumulator<'r> {
             }
             match self.repeats.get_mut(key.as_str()) {
                 Some(ids) => {
-                    ids.insert(e.order_id.clone());
+                    if !ids.iter().rev().any(|id| **id == *e.order_id) {
+                        ids.push(e.order_id.as_str().into());
+                    }
                 }
                 None => {
                     self.repeats
-                        .insert(key.clone(), std::iter::once(e.order_id.clone()).collect());
+                        .insert(key.as_str().into(), vec![e.order_id.as_str().into()]);
                 }
             }
         }
@@ -363,17 +369,11 @@ impl<'r> Accumulator<'r> {
                 || matches!(e.resolution, Resolution::Reached { on } if on <= cutoff);
             let closed = matches!(e.resolution, Resolution::Refused | Resolution::Unreachable);
             if e.window_end < cutoff && !reached_by_end && !closed {
-                self.overdue.push((
-                    e.window_end,
-                    e.due_id.clone(),
-                    Attention {
-                        kind: "overdue_at_period_end".into(),
-                        customer_id: e.customer_id.clone(),
-                        subject: e.due_id.clone(),
-                        count: (cutoff - e.window_end).num_days().unsigned_abs(),
-                        detail: format!("window ended {}", e.window_end),
-                    },
-                ));
+                let mut both = String::with_capacity(e.due_id.len() + 1 + e.customer_id.len());
+                both.push_str(&e.due_id);
+                both.push('\0');
+                both.push_str(&e.customer_id);
+                self.overdue.push((e.window_end, both.into()));
             }
         }
     }
@@ -460,7 +460,9 @@ impl<'r> Accumulator<'r> {
         }
 
         let mut attention = Vec::new();
-        for (key, ids) in &self.repeats {
+        let mut repeats: Vec<_> = std::mem::take(&mut self.repeats).into_iter().collect();
+        repeats.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (key, mut ids) in repeats {
             let mut parts = key.splitn(3, '\0');
             let (kind, cust, cat) = (
                 parts.next().unwrap_or(""),
@@ -473,6 +475,7 @@ impl<'r> Accumulator<'r> {
                 (3, "repeat_repair")
             };
             if ids.len() >= threshold {
+                ids.sort_unstable();
                 attention.push(Attention {
                     kind: label.into(),
                     customer_id: cust.to_string(),
@@ -482,12 +485,23 @@ impl<'r> Accumulator<'r> {
                         cat.to_string()
                     },
                     count: ids.len() as u64,
-                    detail: ids.iter().cloned().collect::<Vec<_>>().join(";"),
+                    detail: ids.join(";"),
                 });
             }
         }
-        self.overdue.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        attention.extend(self.overdue.into_iter().map(|o| o.2));
+        // By window end, then due id (the `\0` after it sorts below any character of an id).
+        self.overdue.sort_unstable();
+        let cutoff = period.end.min(self.as_of);
+        attention.extend(self.overdue.into_iter().map(|(end, both)| {
+            let (due_id, customer_id) = both.split_once('\0').unwrap_or((&both, ""));
+            Attention {
+                kind: "overdue_at_period_end".into(),
+                customer_id: customer_id.to_string(),
+                subject: due_id.to_string(),
+                count: (cutoff - end).num_days().unsigned_abs(),
+                detail: format!("window ended {end}"),
+            }
+        }));
 
         Report {
             period: label.to_string(),
