@@ -215,9 +215,9 @@ struct PoolFacts {
     sample: SampleInfo,
 }
 
-/// Reads the orders again, calling back with each order on one of the given (sorted)
-/// lines and its customer's position.
-pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&Order, usize)) + 'r;
+/// Reads the orders again, calling back with batches of the orders on the given (sorted)
+/// lines, each with its customer's position.
+pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&[(Order, usize)])) + 'r;
 
 /// What the keep filter sees of an item before the item is built, so that the millions
 /// of items nobody needs (completed long ago, outside a report's period) cost no
@@ -480,7 +480,8 @@ impl<'a> Engine<'a> {
             let order_id = self.id_col.map_or("", |i| order.field(i)).trim();
             if c.rule.cadence.is_some() {
                 let order_id = order_id.to_string();
-                let items = self.cadence_items(ci, cust, Some(order), &order_id, anchor, excluded);
+                let slots = self.cadence_slots(ci, Some(order), anchor);
+                let items = self.cadence_items(ci, cust, Some(order), &order_id, &slots, excluded);
                 self.emit(items);
                 continue;
             }
@@ -786,21 +787,13 @@ impl<'a> Engine<'a> {
     }
 
     /// Slots of a cadence for one customer (order `None`) or one order.
-    fn cadence_items(
-        &mut self,
-        ci: usize,
-        cust: usize,
-        order: Option<&Order>,
-        key: &str,
-        anchor: NaiveDateTime,
-        excluded: Option<String>,
-    ) -> Vec<Evaluated> {
+    fn cadence_slots(&self, ci: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Vec<cadence::Slot> {
         let c = &self.compiled[ci];
         let Some(cad) = c.rule.cadence.as_ref() else {
             return Vec::new();
         };
         let horizon_end = self.inp.as_of + chrono::Duration::days(self.inp.horizon.max(0));
-        let slots = match order {
+        match order {
             Some(o) => {
                 let end = c.until_col.and_then(|i| crate::io::dates::parse_date(o.field(i)));
                 match &cad.schedule {
@@ -821,25 +814,48 @@ impl<'a> Engine<'a> {
                 v.retain(|s| c.rule.effective_until.is_none_or(|u| s.start <= u));
                 v
             }
+        }
+    }
+
+    /// Every due id of a cadence slot of unit `key` (a customer or an order): the bare
+    /// slot id first, then one per required contact.
+    fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
+        ids.clear();
+        let base_id = format!("{}/{key}/{}", rule.id, slot.label);
+        if let Some(cad) = &rule.cadence {
+            for q in &cad.require {
+                for k in 1..=q.count {
+                    ids.push(format!("{base_id}/{}-{k}", q.label()));
+                }
+            }
+        }
+        ids.insert(0, base_id);
+    }
+
+    /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`.
+    fn cadence_items(
+        &mut self,
+        ci: usize,
+        cust: usize,
+        order: Option<&Order>,
+        key: &str,
+        slots: &[cadence::Slot],
+        excluded: Option<String>,
+    ) -> Vec<Evaluated> {
+        let Some(cad) = self.compiled[ci].rule.cadence.as_ref() else {
+            return Vec::new();
         };
         let mut out = Vec::new();
+        let mut ids = Vec::new();
         for slot in slots {
             let c = &self.compiled[ci];
-            let base_id = format!("{}/{key}/{}", c.rule.id, slot.label);
+            Self::slot_ids(c.rule, key, slot, &mut ids);
+            let base_id = &ids[0];
             let reqs = if cad.require.is_empty() {
                 None
             } else {
                 Some(&cad.require)
             };
-            // Every id of the slot: the bare slot id and one per missing contact.
-            let mut ids = vec![base_id.clone()];
-            if let Some(rs) = reqs {
-                for q in rs {
-                    for k in 1..=q.count {
-                        ids.push(format!("{base_id}/{}-{k}", q.label()));
-                    }
-                }
-            }
             let as_of = self.inp.as_of;
             let reached: Vec<Reach> = ids
                 .iter()
@@ -930,18 +946,34 @@ impl<'a> Engine<'a> {
             }
             let segments = segments.clone();
             let flags = flags.clone();
-            for cust in 0..self.inp.customers.len() {
-                let cu = self.inp.customers.get(cust);
-                let in_segment = segments.is_empty() || segments.iter().any(|s| s.eq_ignore_ascii_case(cu.segment()));
-                let flagged = flags.is_empty() || flags.iter().any(|f| cu.has_flag(f));
-                if !(in_segment && flagged) {
-                    continue;
+            // Every customer gets the same slots; their visit-log entries are warmed a
+            // chunk of customers at a time (see `route`).
+            let slots = self.cadence_slots(ci, None, from.and_time(chrono::NaiveTime::MIN));
+            let customers = self.inp.customers;
+            let eligible: Vec<usize> = (0..customers.len())
+                .filter(|&cust| {
+                    let cu = customers.get(cust);
+                    let in_segment =
+                        segments.is_empty() || segments.iter().any(|s| s.eq_ignore_ascii_case(cu.segment()));
+                    in_segment && (flags.is_empty() || flags.iter().any(|f| cu.has_flag(f)))
+                })
+                .collect();
+            let (mut ids, mut keys, mut found) = (Vec::new(), Vec::new(), Vec::new());
+            for chunk in eligible.chunks(256) {
+                keys.clear();
+                for &cust in chunk {
+                    for slot in &slots {
+                        Self::slot_ids(self.compiled[ci].rule, customers.get(cust).id(), slot, &mut ids);
+                        keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
+                    }
                 }
-                let c = &self.compiled[ci];
-                let excluded = exclude::exclusion_reason(c, cu, None);
-                let key = cu.id().to_string();
-                let items = self.cadence_items(ci, cust, None, &key, from.and_time(chrono::NaiveTime::MIN), excluded);
-                self.emit(items);
+                self.inp.attempts.prefetch(&keys, &mut found);
+                for &cust in chunk {
+                    let cu = customers.get(cust);
+                    let excluded = exclude::exclusion_reason(&self.compiled[ci], cu, None);
+                    let items = self.cadence_items(ci, cust, None, cu.id(), &slots, excluded);
+                    self.emit(items);
+                }
             }
         }
 
@@ -1008,30 +1040,57 @@ impl<'a> Engine<'a> {
             let mut lines: Vec<u64> = rebuild.iter().map(|r| r.line).collect();
             lines.dedup();
             let mut next = 0;
-            reread(&lines, &mut |order, _| {
-                while next < rebuild.len() && rebuild[next].line < order.line {
-                    next += 1;
+            let (mut id, mut keys, mut found) = (String::new(), Vec::new(), Vec::new());
+            let unit_of = |engine: &Self, r: &Rebuild, order: &Order| -> String {
+                let f = &facts[r.pool as usize];
+                if f.household {
+                    format!("{}@{}", engine.inp.customers.get(r.customer as usize).id(), f.period)
+                } else {
+                    engine.id_col.map_or("", |i| order.field(i)).trim().to_string()
                 }
-                while next < rebuild.len() && rebuild[next].line == order.line {
-                    let r = &rebuild[next];
-                    let f = &facts[r.pool as usize];
-                    let customer = r.customer as usize;
-                    let unit_id = f
-                        .household
-                        .then(|| format!("{}@{}", self.inp.customers.get(customer).id(), f.period));
-                    let anchor = PoolUnit::anchor_at(r.anchor_s);
-                    let (items, _) =
-                        self.step_items(f.rule, customer, order, unit_id.as_deref(), anchor, None, Build::Kept);
-                    for mut item in items {
-                        let mut sample = f.sample.clone();
-                        (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);
-                        item.sample = Some(Box::new(sample));
-                        if r.topup {
-                            item.flags.push("sampled_at_period_close".into());
-                        }
-                        self.emit(vec![item]);
+            };
+            reread(&lines, &mut |batch| {
+                // The batch's visit-log entries first, together (see `route`).
+                keys.clear();
+                let mut k = next;
+                for (order, _) in batch {
+                    while k < rebuild.len() && rebuild[k].line < order.line {
+                        k += 1;
                     }
-                    next += 1;
+                    while k < rebuild.len() && rebuild[k].line == order.line {
+                        let rule = self.compiled[facts[rebuild[k].pool as usize].rule].rule;
+                        let unit = unit_of(&self, &rebuild[k], order);
+                        for step in &rule.steps {
+                            step_due_id(&mut id, &rule.id, &unit, &step.name);
+                            keys.push(crate::model::attempt_log::due_key(&id));
+                        }
+                        k += 1;
+                    }
+                }
+                self.inp.attempts.prefetch(&keys, &mut found);
+                for (order, _) in batch {
+                    while next < rebuild.len() && rebuild[next].line < order.line {
+                        next += 1;
+                    }
+                    while next < rebuild.len() && rebuild[next].line == order.line {
+                        let r = &rebuild[next];
+                        let f = &facts[r.pool as usize];
+                        let customer = r.customer as usize;
+                        let unit_id = f.household.then(|| unit_of(&self, r, order));
+                        let anchor = PoolUnit::anchor_at(r.anchor_s);
+                        let (items, _) =
+                            self.step_items(f.rule, customer, order, unit_id.as_deref(), anchor, None, Build::Kept);
+                        for mut item in items {
+                            let mut sample = f.sample.clone();
+                            (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);
+                            item.sample = Some(Box::new(sample));
+                            if r.topup {
+                                item.flags.push("sampled_at_period_close".into());
+                            }
+                            self.emit(vec![item]);
+                        }
+                        next += 1;
+                    }
                 }
             });
         }
