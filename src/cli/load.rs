@@ -191,7 +191,7 @@ pub fn evaluate(
                 vl.attempts.len()
             ));
             // Sampled units' orders are read again rather than held (see Engine::finish).
-            let mut reread = |lines: &[u64], f: &mut dyn FnMut(&[(crate::model::Order, usize)])| {
+            let mut reread = |lines: &[u64], f: &mut dyn FnMut(&crate::model::OrderBatch)| {
                 let mut scratch = Problems::default();
                 let mut again = incsv::open_orders(&opath, &opts, &mut scratch);
                 incsv::stream_order_batches(&mut again, Some(lines), &ct, &mut scratch, f);

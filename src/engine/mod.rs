@@ -217,7 +217,7 @@ struct PoolFacts {
 
 /// Reads the orders again, calling back with batches of the orders on the given (sorted)
 /// lines, each with its customer's position.
-pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&[(Order, usize)])) + 'r;
+pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&crate::model::OrderBatch)) + 'r;
 
 /// What the keep filter sees of an item before the item is built, so that the millions
 /// of items nobody needs (completed long ago, outside a report's period) cost no

@@ -134,7 +134,7 @@ impl<'a> Prefetcher<'a> {
     /// Looks up the due ids the batch's orders are likely to ask for (every step of every
     /// rule their kind routes them to), all together so that the misses overlap. Only a
     /// hint: nothing is remembered, and evaluation asks again.
-    pub fn warm(&mut self, batch: &[(Order, usize)]) {
+    pub fn warm(&mut self, batch: &crate::model::OrderBatch) {
         let r = &self.router;
         self.keys.clear();
         for (order, _) in batch {

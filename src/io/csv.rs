@@ -358,7 +358,7 @@ pub fn stream_order_batches(
     only: Option<&[u64]>,
     customers: &Customers,
     problems: &mut Problems,
-    mut f: impl FnMut(&[(Order, usize)]),
+    mut f: impl FnMut(&crate::model::OrderBatch),
 ) {
     let Some(t) = reader.table.as_mut() else { return };
     let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {

@@ -34,6 +34,9 @@ impl Schema {
     }
 }
 
+/// Orders handed over together, each with its customer's position in [`Customers`].
+pub type OrderBatch = [(Order, usize)];
+
 /// One order: its fields in schema order, packed in one buffer (two allocations per
 /// order instead of one per field), and the line it came from.
 #[derive(Debug, Clone, Default)]
