@@ -251,7 +251,9 @@ enum Build {
 pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 
 /// A sampled rule's units in one period, in arrival order, with a key index.
-type Pool = (Vec<PoolUnit>, HashMap<u64, usize>);
+/// The index holds each household's unit position and anchor (seconds): the anchor is
+/// what decides, and reading it from the unit would cost a second cache miss.
+type Pool = (Vec<PoolUnit>, HashMap<u64, (u32, i64)>);
 
 /// The streaming evaluator.
 pub struct Engine<'a> {
@@ -514,10 +516,11 @@ impl<'a> Engine<'a> {
             let key = if household { cust_id } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             let pool = self.pools.entry((ci, period)).or_default();
+            let anchor_s = anchor.and_utc().timestamp();
             let replace = match pool.1.get(&hash) {
                 // One unit per household and period, anchored on its earliest order.
-                Some(&at) if household && pool.0[at].anchor() <= anchor => continue,
-                Some(&at) => Some(at),
+                Some(&(_, first)) if first <= anchor_s => continue,
+                Some(&(at, _)) => Some(at as usize),
                 None => None,
             };
             let unit_id = household.then(|| format!("{cust_id}@{period}"));
@@ -525,18 +528,22 @@ impl<'a> Engine<'a> {
             let unit = PoolUnit {
                 hash,
                 customer: u32::try_from(cust).unwrap_or(u32::MAX),
-                anchor_s: anchor.and_utc().timestamp(),
+                anchor_s,
                 line: order.line,
                 wanted: any,
             };
             let pool = self.pools.entry((ci, period)).or_default();
             match replace {
-                Some(at) => pool.0[at] = unit,
+                Some(at) => {
+                    pool.1.insert(hash, (at as u32, anchor_s));
+                    pool.0[at] = unit;
+                }
                 None => {
                     // Order ids are unique (the reader checks), so only households need
                     // an index to find their unit again.
                     if household {
-                        pool.1.insert(hash, pool.0.len());
+                        pool.1
+                            .insert(hash, (u32::try_from(pool.0.len()).unwrap_or(u32::MAX), anchor_s));
                     }
                     pool.0.push(unit);
                 }
