@@ -178,7 +178,9 @@ impl Table {
                 }
             }
             let line = rec.position().map_or(0, csv::Position::line);
-            if rec.iter().all(|f| f.trim().is_empty()) {
+            // A blank row (only separators and spaces). Checked on the record's bytes as one
+            // string: a real row stops the scan at its first character.
+            if rec.as_slice().trim().is_empty() {
                 continue;
             }
             if self.gb && rec.iter().any(|f| f.contains('\u{fffd}')) {
