@@ -4,7 +4,7 @@ use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
 use crate::engine::{due_cadence_from, due_rows};
-use crate::io::write::{csv_bytes, emit, mask_phone, render, Format, Grid, WriteOptions};
+use crate::io::write::{csv_bytes, csv_rows_into, emit, mask_phone, render, Format, Grid, WriteOptions};
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
@@ -59,24 +59,38 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let (loaded, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
-    let rows = due_rows(items, &rules_ref, as_of, horizon).map(|(customer, mut r)| {
-        if let Some(i) = customer.filter(|&i| i < loaded.customers.len()) {
-            let c = loaded.customers.get(i);
-            r.customer_name = c.name().to_string();
-            r.phone = if mask {
-                mask_phone(c.phone())
-            } else {
-                c.phone().to_string()
-            };
-        }
-        r
-    });
+    let customers = &loaded.customers;
+    let rows = |items| {
+        due_rows(items, &rules_ref, as_of, horizon).map(move |(customer, mut r)| {
+            if let Some(i) = customer.filter(|&i| i < customers.len()) {
+                let c = customers.get(i);
+                r.customer_name = c.name().to_string();
+                r.phone = if mask {
+                    mask_phone(c.phone())
+                } else {
+                    c.phone().to_string()
+                };
+            }
+            r
+        })
+    };
     let opts = WriteOptions { bom: a.out.bom };
     let bytes = match (&a.group_by, a.out.format) {
-        // The common cron case streams: each row is written as it is made.
-        (None, Format::Csv) => csv_bytes(&COLUMNS, rows.map(DueItem::into_cells), opts),
-        (None, f) => render(&grid(rows.collect()), f, opts),
-        (Some(_), f) => render(&grouped(&rows.collect::<Vec<_>>()), f, opts),
+        // The common cron case: rows are independent, so the list's second half is
+        // rendered on the other core while this one renders the first; bytes are joined
+        // in order.
+        (None, Format::Csv) => {
+            let mut items = items;
+            let tail = items.split_off(items.len() / 2);
+            std::thread::scope(|sc| {
+                let second = sc.spawn(|| csv_rows_into(Vec::new(), rows(tail).map(DueItem::into_cells)));
+                let mut out = csv_bytes(&COLUMNS, rows(items).map(DueItem::into_cells), opts);
+                out.extend(second.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                out
+            })
+        }
+        (None, f) => render(&grid(rows(items).collect()), f, opts),
+        (Some(_), f) => render(&grouped(&rows(items).collect::<Vec<_>>()), f, opts),
     };
     crate::debug_rss("rendered");
     emit(a.out.output.as_deref(), &bytes)?;

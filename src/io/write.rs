@@ -121,6 +121,13 @@ pub fn csv_bytes<H: AsRef<str>>(headers: &[H], rows: impl Iterator<Item = Vec<St
     }
     let mut w = csv::Writer::from_writer(out);
     let _ = w.write_record(headers.iter().map(AsRef::as_ref));
+    csv_rows_into(w.into_inner().unwrap_or_default(), rows)
+}
+
+/// CSV rows alone (no header, no BOM), appended to `out`: the rows after the first part
+/// of a list rendered in parts.
+pub fn csv_rows_into(out: Vec<u8>, rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(out);
     for r in rows {
         for c in &r {
             let _ = w.write_field(neutralise(c).as_bytes());
