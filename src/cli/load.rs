@@ -169,19 +169,18 @@ pub fn evaluate(
             crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            // The batch's visit-log entries are warmed just before use (see engine::route;
-            // warming them on the reading thread, into the shared cache, measured slower).
-            let mut prefetcher = engine.prefetcher();
+            // Each batch is routed and looked up in the visit log as a whole first (see
+            // engine::route; doing so on the reading thread, into the shared cache,
+            // measured slower).
+            let mut ahead = engine.prefetcher();
             incsv::stream_order_batches(&mut reader, None, &ct, &mut problems, |batch| {
                 let before = n;
                 n += batch.len() as u64;
                 if n / 65_536 != before / 65_536 {
                     bar.set_position(n);
                 }
-                prefetcher.warm(batch);
-                for (order, cust) in batch {
-                    engine.feed_with_customer(order, *cust);
-                }
+                ahead.look_up(batch);
+                engine.feed_looked_up(batch, &ahead);
             });
             bar.finish_and_clear();
             crate::debug_rss("streamed");

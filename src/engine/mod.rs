@@ -269,7 +269,6 @@ pub struct Engine<'a> {
     fold: Option<Fold<'a>>,
     id_buf: String,
     label_buf: String,
-    cand_buf: Vec<usize>,
     kind_buf: String,
     warnings: Vec<String>,
     pools: BTreeMap<(usize, Period), Pool>,
@@ -395,7 +394,6 @@ impl<'a> Engine<'a> {
             fold: None,
             id_buf: String::new(),
             label_buf: String::new(),
-            cand_buf: Vec::new(),
             kind_buf: String::new(),
             warnings,
             pools: BTreeMap::new(),
@@ -454,14 +452,28 @@ impl<'a> Engine<'a> {
         self
     }
 
-    /// Evaluates every rule against one order whose customer the reader has found.
-    pub fn feed_with_customer(&mut self, order: &Order, cust: usize) {
+    /// Evaluates every rule against each order of a batch that [`Self::prefetcher`] has
+    /// routed and looked up.
+    pub fn feed_looked_up(&mut self, batch: &crate::model::OrderBatch, ahead: &Prefetcher<'_>) {
+        for (k, (order, cust)) in batch.iter().enumerate() {
+            let (candidates, heads) = ahead.order(k);
+            self.feed_routed(order, *cust, candidates, Some(heads));
+        }
+    }
+
+    /// Evaluates every rule against one order whose customer the reader has found, given
+    /// its candidate rules and, when known, the visit-log heads of their plain steps in
+    /// [`route`]'s order.
+    fn feed_routed(&mut self, order: &Order, cust: usize, candidates: &[usize], heads: Option<&[Option<u32>]>) {
         let mut kind = std::mem::take(&mut self.kind_buf);
         kind.clear();
         kind.push_str(self.kind_of(order));
-        let mut candidates = std::mem::take(&mut self.cand_buf);
-        self.router.candidates_into(&kind, &mut candidates);
-        for &ci in &candidates {
+        let mut next_head = 0;
+        for &ci in candidates {
+            // This rule's slice of `heads` (its steps', when its due ids are plain).
+            let n = self.router.plain_step_count(ci);
+            let heads = heads.filter(|_| n > 0).and_then(|h| h.get(next_head..next_head + n));
+            next_head += n;
             let c = &self.compiled[ci];
             let anchor = match self.applies_to_kind(c, order, &kind) {
                 Ok(a) => a,
@@ -488,13 +500,15 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let Some(s) = &c.rule.sample else {
-                let (items, _) = self.step_items(ci, cust, order, None, anchor, excluded.as_deref(), Build::Kept);
+                let (items, _) =
+                    self.step_items(ci, cust, order, None, heads, anchor, excluded.as_deref(), Build::Kept);
                 self.emit(items);
                 continue;
             };
             if excluded.is_some() {
                 // Excluded units are shown but are not part of the sampled population.
-                let (items, _) = self.step_items(ci, cust, order, None, anchor, excluded.as_deref(), Build::Kept);
+                let (items, _) =
+                    self.step_items(ci, cust, order, None, heads, anchor, excluded.as_deref(), Build::Kept);
                 self.emit(items);
                 continue;
             }
@@ -524,7 +538,7 @@ impl<'a> Engine<'a> {
                 None => None,
             };
             let unit_id = household.then(|| format!("{cust_id}@{period}"));
-            let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), anchor, None, Build::Probe);
+            let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), heads, anchor, None, Build::Probe);
             let unit = PoolUnit {
                 hash,
                 customer: u32::try_from(cust).unwrap_or(u32::MAX),
@@ -549,9 +563,8 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        // Hand the buffers back for the next order.
+        // Hand the buffer back for the next order.
         self.kind_buf = kind;
-        self.cand_buf = candidates;
     }
 
     fn emit(&mut self, items: Vec<Evaluated>) {
@@ -630,6 +643,7 @@ impl<'a> Engine<'a> {
         cust: usize,
         order: &Order,
         unit_id: Option<&str>,
+        heads: Option<&[Option<u32>]>,
         first_anchor: NaiveDateTime,
         excluded: Option<&str>,
         build: Build,
@@ -689,7 +703,11 @@ impl<'a> Engine<'a> {
             );
             let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)).trim());
             step_due_id(&mut id, &c.rule.id, unit, &step.name);
-            let st = attempts::classify(self.inp.attempts.get(id.as_str()), self.inp.as_of, c.rule.max_attempts);
+            let found = match heads.and_then(|h| h.get(si)) {
+                Some(&head) => self.inp.attempts.chain(head),
+                None => self.inp.attempts.get(id.as_str()),
+            };
+            let st = attempts::classify(found, self.inp.as_of, c.rule.max_attempts);
             if let Some(r) = &st.reach {
                 self.contacts.add(cust, r.at.date());
             }
@@ -974,7 +992,7 @@ impl<'a> Engine<'a> {
                         keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
                     }
                 }
-                self.inp.attempts.prefetch(&keys, &mut found);
+                self.inp.attempts.heads_of(&keys, &mut found);
                 for &cust in chunk {
                     let cu = customers.get(cust);
                     let excluded = exclude::exclusion_reason(&self.compiled[ci], cu, None);
@@ -1074,7 +1092,7 @@ impl<'a> Engine<'a> {
                         k += 1;
                     }
                 }
-                self.inp.attempts.prefetch(&keys, &mut found);
+                self.inp.attempts.heads_of(&keys, &mut found);
                 for (order, _) in batch {
                     while next < rebuild.len() && rebuild[next].line < order.line {
                         next += 1;
@@ -1085,8 +1103,16 @@ impl<'a> Engine<'a> {
                         let customer = r.customer as usize;
                         let unit_id = f.household.then(|| unit_of(&self, r, order));
                         let anchor = PoolUnit::anchor_at(r.anchor_s);
-                        let (items, _) =
-                            self.step_items(f.rule, customer, order, unit_id.as_deref(), anchor, None, Build::Kept);
+                        let (items, _) = self.step_items(
+                            f.rule,
+                            customer,
+                            order,
+                            unit_id.as_deref(),
+                            None,
+                            anchor,
+                            None,
+                            Build::Kept,
+                        );
                         for mut item in items {
                             let mut sample = f.sample.clone();
                             (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);

@@ -90,6 +90,15 @@ impl<'a> Router<'a> {
         hit.map_or(raw, String::as_str)
     }
 
+    /// How many due ids of rule `ci` are looked up ahead per order: its steps when its ids
+    /// are `rule/order/step`, else 0.
+    pub fn plain_step_count(&self, ci: usize) -> usize {
+        self.plain_steps
+            .get(ci)
+            .and_then(Option::as_ref)
+            .map_or(0, |(_, steps)| steps.len())
+    }
+
     /// The rules that can apply to an order of (canonical) `kind`, in file order.
     pub fn candidates_into(&self, kind: &str, out: &mut Vec<usize>) {
         out.clear();
@@ -109,13 +118,16 @@ impl<'a> Router<'a> {
     }
 }
 
-/// Warms the caches for batches of orders (see the module's comment), with its buffers.
+/// Looks up a batch of orders ahead of their evaluation (see the module's comment): each
+/// order's candidate rules and the visit-log heads of their plain steps, in that order.
 #[derive(Debug, Clone)]
 pub struct Prefetcher<'a> {
     router: Router<'a>,
     keys: Vec<(u64, u64)>,
-    found: Vec<Option<u32>>,
+    heads: Vec<Option<u32>>,
     candidates: Vec<usize>,
+    /// Per order of the batch: where its candidates and its heads start.
+    starts: Vec<(usize, usize)>,
     id: String,
 }
 
@@ -125,22 +137,28 @@ impl<'a> Prefetcher<'a> {
         Prefetcher {
             router,
             keys: Vec::new(),
-            found: Vec::new(),
+            heads: Vec::new(),
             candidates: Vec::new(),
+            starts: Vec::new(),
             id: String::new(),
         }
     }
 
-    /// Looks up the due ids the batch's orders are likely to ask for (every step of every
-    /// rule their kind routes them to), all together so that the misses overlap. Only a
-    /// hint: nothing is remembered, and evaluation asks again.
-    pub fn warm(&mut self, batch: &crate::model::OrderBatch) {
+    /// Routes every order of the batch and looks up the due ids they can ask for (every
+    /// step of every plain rule their kind routes them to), all together so that the
+    /// cache misses overlap.
+    pub fn look_up(&mut self, batch: &crate::model::OrderBatch) {
         let r = &self.router;
         self.keys.clear();
+        self.candidates.clear();
+        self.starts.clear();
+        let mut mine = Vec::new();
         for (order, _) in batch {
-            r.candidates_into(r.kind_of(order), &mut self.candidates);
+            self.starts.push((self.candidates.len(), self.keys.len()));
+            r.candidates_into(r.kind_of(order), &mut mine);
+            self.candidates.extend_from_slice(&mine);
             let order_id = r.id_col.map_or("", |i| order.field(i)).trim();
-            for &ci in &self.candidates {
+            for &ci in &mine {
                 let Some((rule, steps)) = &r.plain_steps[ci] else {
                     continue;
                 };
@@ -150,6 +168,99 @@ impl<'a> Prefetcher<'a> {
                 }
             }
         }
-        r.attempts.prefetch(&self.keys, &mut self.found);
+        self.starts.push((self.candidates.len(), self.keys.len()));
+        r.attempts.heads_of(&self.keys, &mut self.heads);
+    }
+
+    /// The `k`-th order of the last batch: its candidate rules and its heads.
+    pub fn order(&self, k: usize) -> (&[usize], &[Option<u32>]) {
+        let ((c0, h0), (c1, h1)) = (self.starts[k], self.starts[k + 1]);
+        (&self.candidates[c0..c1], &self.heads[h0..h1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::values::{Channel, Outcome};
+
+    /// What is looked up ahead is exactly what evaluation would route and find itself.
+    #[test]
+    fn looked_up_batches_answer_as_single_look_ups() {
+        let set = crate::rules::load::load_one(std::path::Path::new("rules/property.toml"), &Default::default())
+            .expect("the shipped property rules load");
+        let rules: Vec<&Rule> = set.rules.iter().collect();
+        let at = crate::io::dates::parse_datetime("2026-11-02 10:00").unwrap();
+        let mut log = AttemptLog::default();
+        log.record(
+            "property.complaint/O1/1",
+            at,
+            Channel::Phone,
+            Outcome::NoAnswer,
+            None,
+            false,
+            "王",
+        );
+        log.record(
+            "property.complaint/O1/1",
+            at,
+            Channel::Phone,
+            Outcome::Reached,
+            None,
+            false,
+            "王",
+        );
+        log.record(
+            "property.repair/O2/1",
+            at,
+            Channel::Sms,
+            Outcome::Reached,
+            None,
+            false,
+            "李",
+        );
+        log.freeze();
+        // Columns: order_id, kind.
+        let router = Router::new(&rules, BTreeMap::new(), Some(1), Some(0), &log);
+        let batch: Vec<(Order, usize)> = [
+            ("O1", "complaint"),
+            ("O2", "Repair"),
+            ("O3", "no such kind"),
+            ("O4", ""),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(k, (id, kind))| {
+            let mut o = Order::default();
+            o.refill(k as u64 + 2, [*id, *kind]);
+            (o, 0)
+        })
+        .collect();
+        let mut ahead = Prefetcher::new(router.clone());
+        ahead.look_up(&batch);
+        let mut found = 0;
+        for (k, (order, _)) in batch.iter().enumerate() {
+            let (candidates, heads) = ahead.order(k);
+            let mut want = Vec::new();
+            router.candidates_into(router.kind_of(order), &mut want);
+            assert_eq!(candidates, want.as_slice());
+            let mut i = 0;
+            for &ci in candidates {
+                for step in router.plain_steps[ci].iter().flat_map(|(_, s)| s) {
+                    let id = format!("{}/{}/{step}", rules[ci].id, order.field(0));
+                    let one: Option<Vec<_>> = log.get(&id).map(|a| a.map(|x| x.outcome()).collect());
+                    let ahead: Option<Vec<_>> = log.chain(heads[i]).map(|a| a.map(|x| x.outcome()).collect());
+                    assert_eq!(ahead, one, "{id}");
+                    found += usize::from(one.is_some());
+                    i += 1;
+                }
+                assert_eq!(
+                    router.plain_step_count(ci),
+                    router.plain_steps[ci].as_ref().map_or(0, |(_, s)| s.len())
+                );
+            }
+            assert_eq!(i, heads.len());
+        }
+        assert_eq!(found, 2, "O1's complaint and O2's repair have visits");
     }
 }

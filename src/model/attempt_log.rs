@@ -157,22 +157,29 @@ impl AttemptLog {
         } else {
             self.heads.get(&key).map(|&(first, _)| first)
         };
-        first.map(|at| Attempts { log: self, at })
+        self.chain(first)
     }
 
-    /// Brings the index entries and first rows of `keys` (from [`due_key`]) into the CPU
-    /// caches ahead of their [`Self::get`]s, with their misses overlapping. Only a hint:
-    /// the answers are unchanged, and keys that are not in the log cost one probe.
-    pub fn prefetch(&self, keys: &[(u64, u64)], scratch: &mut Vec<Option<u32>>) {
-        if !self.frozen {
-            return;
+    /// The heads of the attempt chains of many `keys` (from [`due_key`]) at once, into
+    /// `heads` (for [`Self::chain`]). Their cache misses overlap, and each chain's first
+    /// row is brought into the CPU caches too, ready for reading.
+    pub fn heads_of(&self, keys: &[(u64, u64)], heads: &mut Vec<Option<u32>>) {
+        if self.frozen {
+            self.index.get_many(keys, heads);
+        } else {
+            heads.clear();
+            heads.extend(keys.iter().map(|k| self.heads.get(k).map(|&(first, _)| first)));
         }
-        self.index.get_many(keys, scratch);
         let mut touched = 0u32;
-        for &at in scratch.iter().flatten() {
+        for &at in heads.iter().flatten() {
             touched ^= self.rows.get(at as usize).map_or(0, |r| r.next);
         }
         std::hint::black_box(touched);
+    }
+
+    /// The attempts of a chain whose head [`Self::heads_of`] found (`None`: no attempts).
+    pub fn chain(&self, head: Option<u32>) -> Option<Attempts<'_>> {
+        head.map(|at| Attempts { log: self, at })
     }
 
     /// Number of due items with at least one attempt.
