@@ -11,6 +11,7 @@
 pub mod assign;
 pub mod attempts;
 pub mod exclude;
+pub mod households;
 pub mod route;
 pub mod trace;
 pub mod window;
@@ -253,7 +254,7 @@ pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 /// A sampled rule's units in one period, in arrival order, with a key index.
 /// The index holds each household's unit position and anchor (seconds): the anchor is
 /// what decides, and reading it from the unit would cost a second cache miss.
-type Pool = (Vec<PoolUnit>, HashMap<u64, (u32, i64)>);
+type Pool = (Vec<PoolUnit>, households::Households);
 
 /// The streaming evaluator.
 pub struct Engine<'a> {
@@ -531,17 +532,18 @@ impl<'a> Engine<'a> {
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             let pool = self.pools.entry((ci, period)).or_default();
             let anchor_s = anchor.and_utc().timestamp();
-            let replace = match pool.1.get(&hash) {
+            let cust32 = u32::try_from(cust).unwrap_or(u32::MAX);
+            let replace = match pool.1.get(cust32).filter(|_| household) {
                 // One unit per household and period, anchored on its earliest order.
-                Some(&(_, first)) if first <= anchor_s => continue,
-                Some(&(at, _)) => Some(at as usize),
+                Some((_, first)) if first <= anchor_s => continue,
+                Some((at, _)) => Some(at as usize),
                 None => None,
             };
             let unit_id = household.then(|| format!("{cust_id}@{period}"));
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), heads, anchor, None, Build::Probe);
             let unit = PoolUnit {
                 hash,
-                customer: u32::try_from(cust).unwrap_or(u32::MAX),
+                customer: cust32,
                 anchor_s,
                 line: order.line,
                 wanted: any,
@@ -549,15 +551,15 @@ impl<'a> Engine<'a> {
             let pool = self.pools.entry((ci, period)).or_default();
             match replace {
                 Some(at) => {
-                    pool.1.insert(hash, (at as u32, anchor_s));
+                    pool.1.set(cust32, at as u32, anchor_s, self.inp.customers.len());
                     pool.0[at] = unit;
                 }
                 None => {
                     // Order ids are unique (the reader checks), so only households need
                     // an index to find their unit again.
                     if household {
-                        pool.1
-                            .insert(hash, (u32::try_from(pool.0.len()).unwrap_or(u32::MAX), anchor_s));
+                        let at = u32::try_from(pool.0.len()).unwrap_or(u32::MAX);
+                        pool.1.set(cust32, at, anchor_s, self.inp.customers.len());
                     }
                     pool.0.push(unit);
                 }
