@@ -7,7 +7,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Engine, Evaluated, Fold, Inputs, Probe};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
-use crate::model::{Customers, Visit};
+use crate::model::{Customers, KeptVisits};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
 use chrono::NaiveDate;
@@ -79,7 +79,7 @@ pub struct Loaded {
     /// Customers.
     pub customers: Customers,
     /// Visits (kept only when asked for).
-    pub visits: Vec<Visit>,
+    pub visits: KeptVisits,
 }
 
 /// The engine's view of one run.

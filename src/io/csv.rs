@@ -7,7 +7,7 @@ use super::encoding::{self, Encoding};
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::{AttemptLog, Names, Prepared};
 use crate::model::values::{Channel, Outcome};
-use crate::model::{Customers, Order, Schema, Visit};
+use crate::model::{Customers, KeptVisits, Order, Schema};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -507,7 +507,7 @@ pub struct VisitLog {
     /// Attempts per due id.
     pub attempts: AttemptLog,
     /// Every visit (for channel mix and role shares).
-    pub visits: Vec<Visit>,
+    pub visits: KeptVisits,
 }
 
 /// Reads `visits.csv` (absent means no visits). `keep_visits` keeps the rows visited in
@@ -629,15 +629,7 @@ pub fn read_visits(
             let _ = full_tx.send(std::mem::replace(&mut batch, next));
         }
         if keep_visits.is_some_and(|(from, to)| from <= visited_at.date() && visited_at.date() <= to) {
-            log.visits.push(Visit {
-                due_id: due_id.to_string(),
-                visited_at,
-                channel,
-                visitor: who.to_string(),
-                outcome,
-                score,
-                signed,
-            });
+            log.visits.push(due_id, visited_at.date(), channel, signed);
         }
     });
     let _ = full_tx.send(batch);

@@ -9,7 +9,7 @@ pub mod values;
 
 use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap as HashMap;
-use values::{Channel, Outcome};
+use values::Channel;
 
 pub use customers::{Customer, Customers};
 
@@ -108,23 +108,55 @@ impl Order {
     }
 }
 
-/// One row of `visits.csv`.
-#[derive(Debug, Clone)]
+/// A visit kept for a report's channel mix: only what the mix reads. A year of visits
+/// is millions of rows, so no strings: the rule is an index into [`KeptVisits::rules`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visit {
-    /// The due item this attempt was for.
-    pub due_id: String,
-    /// When.
-    pub visited_at: NaiveDateTime,
+    /// The rule the visit was for (its due id's part before the first `/`).
+    pub rule: u32,
+    /// The day of the visit.
+    pub on: chrono::NaiveDate,
     /// How.
     pub channel: Channel,
-    /// Who made it.
-    pub visitor: String,
-    /// What happened.
-    pub outcome: Outcome,
-    /// Satisfaction score, when given.
-    pub score: Option<f64>,
     /// Customer signature on an on-site record.
     pub signed: bool,
+}
+
+/// The visits kept for a report, with the rule ids they name.
+#[derive(Debug, Clone, Default)]
+pub struct KeptVisits {
+    /// Rule ids, as the visits' due ids spell them.
+    pub rules: Vec<String>,
+    /// The visits, in file order.
+    pub visits: Vec<Visit>,
+    index: rustc_hash::FxHashMap<Box<str>, u32>,
+}
+
+impl KeptVisits {
+    /// Keeps a visit on item `due_id`.
+    pub fn push(&mut self, due_id: &str, on: chrono::NaiveDate, channel: Channel, signed: bool) {
+        let rule_id = due_id.split('/').next().unwrap_or("");
+        let rule = match self.index.get(rule_id) {
+            Some(&r) => r,
+            None => {
+                let r = u32::try_from(self.rules.len()).unwrap_or(u32::MAX);
+                self.rules.push(rule_id.to_string());
+                self.index.insert(rule_id.into(), r);
+                r
+            }
+        };
+        self.visits.push(Visit {
+            rule,
+            on,
+            channel,
+            signed,
+        });
+    }
+
+    /// The rule id of a kept visit.
+    pub fn rule_of(&self, v: &Visit) -> &str {
+        self.rules.get(v.rule as usize).map_or("", String::as_str)
+    }
 }
 
 /// A reached visit, remembered per due item.

@@ -7,7 +7,7 @@ pub mod targets;
 use crate::calendar::period::Period;
 use crate::engine::Evaluated;
 use crate::model::due::Resolution;
-use crate::model::Visit;
+use crate::model::{KeptVisits, Visit};
 use crate::rules::Rules;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -379,7 +379,7 @@ impl<'r> Accumulator<'r> {
     }
 
     /// Rates, targets, grades, channel mix (from `visits`), shares and attention lists.
-    pub fn finish(mut self, visits: &[Visit], label: &str) -> Report {
+    pub fn finish(mut self, visits: &KeptVisits, label: &str) -> Report {
         let (rules, period, by) = (self.rules, self.period, self.by);
         let mut failed = false;
         let mut rows: Vec<Metrics> = std::mem::take(&mut self.groups).into_values().collect();
@@ -411,8 +411,9 @@ impl<'r> Accumulator<'r> {
         for set in &rules.sets {
             let prefix = format!("{}.", set.id);
             let in_period: Vec<&Visit> = visits
+                .visits
                 .iter()
-                .filter(|v| v.due_id.starts_with(&prefix) && period.contains(v.visited_at.date()))
+                .filter(|v| visits.rule_of(v).starts_with(&prefix) && period.contains(v.on))
                 .collect();
             for mix in &set.channel_mix {
                 let total = in_period.len() as u64;
@@ -522,7 +523,7 @@ impl<'r> Accumulator<'r> {
 /// Computes the report over `items` (those anchored in the period) and `visits`.
 pub fn compute(
     items: &[Evaluated],
-    visits: &[Visit],
+    visits: &KeptVisits,
     rules: &Rules,
     period: &Period,
     label: &str,
@@ -601,7 +602,15 @@ mod tests {
     fn row(items: &[Evaluated], as_of: &str) -> Metrics {
         let r = rules();
         let p = Period::parse("2026-10").unwrap();
-        let rep = compute(items, &[], &r, &p, "2026-10", d(as_of), GroupBy::Rule);
+        let rep = compute(
+            items,
+            &KeptVisits::default(),
+            &r,
+            &p,
+            "2026-10",
+            d(as_of),
+            GroupBy::Rule,
+        );
         rep.rows.into_iter().next().unwrap_or_default()
     }
 
@@ -609,7 +618,15 @@ mod tests {
     fn zero_population_gives_undefined_rates_and_no_failure() {
         let r = rules();
         let p = Period::parse("2026-10").unwrap();
-        let rep = compute(&[], &[], &r, &p, "2026-10", d("2026-11-23"), GroupBy::Rule);
+        let rep = compute(
+            &[],
+            &KeptVisits::default(),
+            &r,
+            &p,
+            "2026-10",
+            d("2026-11-23"),
+            GroupBy::Rule,
+        );
         assert!(rep.rows.is_empty());
         assert!(!rep.failed);
     }
