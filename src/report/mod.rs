@@ -10,7 +10,6 @@ use crate::model::due::Resolution;
 use crate::model::{KeptVisits, Visit};
 use crate::rules::Rules;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use targets::{check_targets, grade, TargetCheck};
 
 /// How rows are grouped.
@@ -250,7 +249,11 @@ pub struct Accumulator<'r> {
     period: Period,
     as_of: NaiveDate,
     by: GroupBy,
-    groups: BTreeMap<String, Metrics>,
+    /// Rows by group key; `finish` sorts them by key. Items come in runs of one group
+    /// (a rule's steps, a cadence's customers), so the last group is tried first.
+    groups: Vec<Metrics>,
+    group_at: rustc_hash::FxHashMap<String, usize>,
+    last_group: usize,
     /// Per share constraint: (reached by the role, required).
     shares: Vec<(u64, u64)>,
     /// Order ids per `kind \0 customer \0 category` (one string, so a known key is found
@@ -275,7 +278,9 @@ impl<'r> Accumulator<'r> {
             period,
             as_of,
             by,
-            groups: BTreeMap::new(),
+            groups: Vec::new(),
+            group_at: rustc_hash::FxHashMap::default(),
+            last_group: 0,
             shares: vec![(0, 0); n_shares],
             repeats: rustc_hash::FxHashMap::default(),
             overdue: Vec::new(),
@@ -310,18 +315,22 @@ impl<'r> Accumulator<'r> {
         }
         let by_rule = self.by == GroupBy::Rule;
         // Look up before inserting: only a new group costs an allocation.
-        if !self.groups.contains_key(key.as_str()) {
-            self.groups.insert(
-                key.clone(),
-                Metrics {
-                    group: key.clone(),
-                    ..Metrics::default()
-                },
-            );
-        }
-        let Some(m) = self.groups.get_mut(key.as_str()) else {
-            return;
+        let at = match self.groups.get(self.last_group) {
+            Some(m) if m.group == *key => self.last_group,
+            _ => match self.group_at.get(key.as_str()) {
+                Some(&at) => at,
+                None => {
+                    self.group_at.insert(key.clone(), self.groups.len());
+                    self.groups.push(Metrics {
+                        group: key.clone(),
+                        ..Metrics::default()
+                    });
+                    self.groups.len() - 1
+                }
+            },
         };
+        self.last_group = at;
+        let m = &mut self.groups[at];
         if by_rule && m.rule.is_empty() {
             m.rule.clone_from(&e.rule);
             m.step.clone_from(&e.step);
@@ -382,7 +391,8 @@ impl<'r> Accumulator<'r> {
     pub fn finish(mut self, visits: &KeptVisits, label: &str) -> Report {
         let (rules, period, by) = (self.rules, self.period, self.by);
         let mut failed = false;
-        let mut rows: Vec<Metrics> = std::mem::take(&mut self.groups).into_values().collect();
+        let mut rows: Vec<Metrics> = std::mem::take(&mut self.groups);
+        rows.sort_unstable_by(|a, b| a.group.cmp(&b.group));
         for m in &mut rows {
             m.finish();
             // Bands of the row's own file when grouped by rule; of every file otherwise
