@@ -409,8 +409,8 @@ impl<'a> Engine<'a> {
         self.router.kind_of(order)
     }
 
-    /// A cache warmer for the orders this engine will be fed, to run on another thread
-    /// (see [`route`]).
+    /// The look-ahead that routes and looks up the batches this engine is fed (see
+    /// [`route`] and [`Self::feed_looked_up`]).
     pub fn prefetcher(&self) -> Prefetcher<'a> {
         Prefetcher::new(self.router.clone())
     }
@@ -848,15 +848,15 @@ impl<'a> Engine<'a> {
     /// slot id first, then one per required contact.
     fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
         ids.clear();
-        let base_id = format!("{}/{key}/{}", rule.id, slot.label);
+        ids.push(format!("{}/{key}/{}", rule.id, slot.label));
         if let Some(cad) = &rule.cadence {
             for q in &cad.require {
                 for k in 1..=q.count {
-                    ids.push(format!("{base_id}/{}-{k}", q.label()));
+                    let id = format!("{}/{}-{k}", ids[0], q.label());
+                    ids.push(id);
                 }
             }
         }
-        ids.insert(0, base_id);
     }
 
     /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`.
@@ -1076,55 +1076,53 @@ impl<'a> Engine<'a> {
                     engine.id_col.map_or("", |i| order.field(i)).trim().to_string()
                 }
             };
+            // Per unit of a batch: its place in `rebuild`, its order's in the batch, where
+            // its steps' keys start, and its unit id.
+            let mut units: Vec<(usize, usize, usize, String)> = Vec::new();
             reread(&lines, &mut |batch| {
-                // The batch's visit-log entries first, together (see `route`).
+                // The batch's units, and the visit-log heads of their steps looked up
+                // together (see `route`).
                 keys.clear();
-                let mut k = next;
-                for (order, _) in batch {
-                    while k < rebuild.len() && rebuild[k].line < order.line {
-                        k += 1;
-                    }
-                    while k < rebuild.len() && rebuild[k].line == order.line {
-                        let rule = self.compiled[facts[rebuild[k].pool as usize].rule].rule;
-                        let unit = unit_of(&self, &rebuild[k], order);
-                        for step in &rule.steps {
-                            step_due_id(&mut id, &rule.id, &unit, &step.name);
-                            keys.push(crate::model::attempt_log::due_key(&id));
-                        }
-                        k += 1;
-                    }
-                }
-                self.inp.attempts.heads_of(&keys, &mut found);
-                for (order, _) in batch {
+                units.clear();
+                for (b, (order, _)) in batch.iter().enumerate() {
                     while next < rebuild.len() && rebuild[next].line < order.line {
                         next += 1;
                     }
                     while next < rebuild.len() && rebuild[next].line == order.line {
-                        let r = &rebuild[next];
-                        let f = &facts[r.pool as usize];
-                        let customer = r.customer as usize;
-                        let unit_id = f.household.then(|| unit_of(&self, r, order));
-                        let anchor = PoolUnit::anchor_at(r.anchor_s);
-                        let (items, _) = self.step_items(
-                            f.rule,
-                            customer,
-                            order,
-                            unit_id.as_deref(),
-                            None,
-                            anchor,
-                            None,
-                            Build::Kept,
-                        );
-                        for mut item in items {
-                            let mut sample = f.sample.clone();
-                            (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);
-                            item.sample = Some(Box::new(sample));
-                            if r.topup {
-                                item.flags.push("sampled_at_period_close".into());
-                            }
-                            self.emit(vec![item]);
+                        let rule = self.compiled[facts[rebuild[next].pool as usize].rule].rule;
+                        let unit = unit_of(&self, &rebuild[next], order);
+                        let start = keys.len();
+                        for step in &rule.steps {
+                            step_due_id(&mut id, &rule.id, &unit, &step.name);
+                            keys.push(crate::model::attempt_log::due_key(&id));
                         }
+                        units.push((next, b, start, unit));
                         next += 1;
+                    }
+                }
+                self.inp.attempts.heads_of(&keys, &mut found);
+                for (ri, b, start, unit) in &units {
+                    let r = &rebuild[*ri];
+                    let f = &facts[r.pool as usize];
+                    let n = self.compiled[f.rule].rule.steps.len();
+                    let (items, _) = self.step_items(
+                        f.rule,
+                        r.customer as usize,
+                        &batch[*b].0,
+                        f.household.then_some(unit.as_str()),
+                        found.get(*start..start + n),
+                        PoolUnit::anchor_at(r.anchor_s),
+                        None,
+                        Build::Kept,
+                    );
+                    for mut item in items {
+                        let mut sample = f.sample.clone();
+                        (sample.selected, sample.topup, sample.blocked) = (r.selected, r.topup, r.blocked);
+                        item.sample = Some(Box::new(sample));
+                        if r.topup {
+                            item.flags.push("sampled_at_period_close".into());
+                        }
+                        self.emit(vec![item]);
                     }
                 }
             });

@@ -129,6 +129,7 @@ pub struct Prefetcher<'a> {
     /// Per order of the batch: where its candidates and its heads start.
     starts: Vec<(usize, usize)>,
     id: String,
+    mine: Vec<usize>,
 }
 
 impl<'a> Prefetcher<'a> {
@@ -141,6 +142,7 @@ impl<'a> Prefetcher<'a> {
             candidates: Vec::new(),
             starts: Vec::new(),
             id: String::new(),
+            mine: Vec::new(),
         }
     }
 
@@ -152,13 +154,13 @@ impl<'a> Prefetcher<'a> {
         self.keys.clear();
         self.candidates.clear();
         self.starts.clear();
-        let mut mine = Vec::new();
+        let mine = &mut self.mine;
         for (order, _) in batch {
             self.starts.push((self.candidates.len(), self.keys.len()));
-            r.candidates_into(r.kind_of(order), &mut mine);
-            self.candidates.extend_from_slice(&mine);
+            r.candidates_into(r.kind_of(order), mine);
+            self.candidates.extend_from_slice(mine);
             let order_id = r.id_col.map_or("", |i| order.field(i)).trim();
-            for &ci in &mine {
+            for &ci in mine.iter() {
                 let Some((rule, steps)) = &r.plain_steps[ci] else {
                     continue;
                 };
