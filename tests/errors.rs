@@ -211,6 +211,63 @@ fn skip_invalid_writes_rejected_rows_and_goes_on() {
     assert!(!o.stdout.contains("P-001/"));
 }
 
+/// Customers are looked up a batch of orders at a time, after the rows' other checks:
+/// rejected rows still come in file order, each with all of its reasons, as read.
+#[test]
+fn rejected_rows_keep_file_order_and_every_reason() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-002,C002,", "P-002,C998,");
+    edit(d.path(), "orders.csv", "2026-11-10 17:00", "soon");
+    edit(
+        d.path(),
+        "orders.csv",
+        "P-004,C003,complaint,general,李管家,客服部,2026-11-19 09:00",
+        "P-004,C997,complaint,general,李管家,客服部,later",
+    );
+    edit(d.path(), "orders.csv", "P-005,C006,complaint", "P-005, C996 ,complaint");
+    let rej = d.path().join("rejected.csv");
+    let o = run_due(
+        "rules/property.toml",
+        d.path().to_str().unwrap(),
+        "2026-11-23",
+        &["--skip-invalid", rej.to_str().unwrap(), "--format", "csv"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let r = std::fs::read_to_string(&rej).unwrap();
+    let rows: Vec<&str> = r.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{r}");
+    let unknown = |c: &str| format!("column `customer_id` (field 2): unknown customer \"\"{c}\"\"");
+    assert!(
+        rows[0].contains("orders.csv,3,") && rows[0].contains(&unknown("C998")),
+        "{r}"
+    );
+    assert!(
+        rows[1].contains("orders.csv,4,") && rows[1].contains("column `closed_at`") && !rows[1].contains("unknown"),
+        "{r}"
+    );
+    assert!(
+        rows[2].contains("orders.csv,5,")
+            && rows[2].contains(&unknown("C997"))
+            && rows[2].contains("column `opened_at`"),
+        "{r}"
+    );
+    // The row as read, spaces included.
+    assert!(
+        rows[3].contains("orders.csv,6,")
+            && rows[3].contains(&unknown("C996"))
+            && rows[3].contains("P-005, C996 ,complaint"),
+        "{r}"
+    );
+    // Without --skip-invalid: the same problems, in file order.
+    let o = run_due("rules/property.toml", d.path().to_str().unwrap(), "2026-11-23", &[]);
+    assert_eq!(o.code, 2);
+    let lines: Vec<&str> = o.stderr.lines().filter(|l| l.contains("orders.csv:")).collect();
+    assert_eq!(lines.len(), 5, "{}", o.stderr);
+    for (l, want) in lines.iter().zip([":3:", ":4:", ":5:", ":5:", ":6:"]) {
+        assert!(l.contains(want), "{}", o.stderr);
+    }
+}
+
 #[test]
 fn a_score_outside_the_rules_scale() {
     let d = copy_example("property");

@@ -26,7 +26,7 @@ use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence, UnitMeta};
 use chrono::{NaiveDate, NaiveDateTime};
-use route::{Prefetcher, Router};
+use route::{OrderColumns, Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -280,20 +280,20 @@ pub struct Engine<'a> {
 
 /// Why a rule does not apply to an order (for `explain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Skip {
+pub enum Skip<'s> {
     /// The order's kind is not one of the rule's.
-    Kind(String),
+    Kind(&'s str),
     /// A `match` column has another value.
-    Match(String, String),
+    Match(&'s str, &'s str),
     /// The anchor column is empty: the event has not happened yet.
-    NoAnchor(String),
+    NoAnchor(&'s str),
     /// The anchor column does not hold a date.
-    BadAnchor(String, String),
+    BadAnchor(&'s str, &'s str),
     /// The rule is not in force on the anchor date.
     NotInForce(NaiveDate),
 }
 
-impl std::fmt::Display for Skip {
+impl std::fmt::Display for Skip<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Skip::Kind(k) => write!(f, "the order's kind `{k}` is not one this rule applies to"),
@@ -374,14 +374,13 @@ impl<'a> Engine<'a> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let rules: Vec<&Rule> = compiled.iter().map(|c| c.rule).collect();
-        let router = Router::new(
-            &rules,
-            inp.rules.kind_map(),
-            schema.get("kind"),
-            schema.get("order_id"),
-            inp.attempts,
-        );
+        let rules: Vec<(&Rule, Option<usize>)> = compiled.iter().map(|c| (c.rule, c.step_cols[0])).collect();
+        let cols = OrderColumns {
+            kind: schema.get("kind"),
+            id: schema.get("order_id"),
+            customer: schema.get("customer_id"),
+        };
+        let router = Router::new(&rules, inp.rules.kind_map(), cols, inp.attempts);
         Ok(Engine {
             router,
             id_col: schema.get("order_id"),
@@ -416,29 +415,35 @@ impl<'a> Engine<'a> {
     }
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
-    pub fn applies(&self, c: &Compiled<'_>, order: &Order) -> Result<NaiveDateTime, Skip> {
+    pub fn applies<'s>(&'s self, c: &'s Compiled<'_>, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
         self.applies_to_kind(c, order, self.kind_of(order))
     }
 
     /// [`Self::applies`] with the order's canonical kind worked out once by the caller.
-    fn applies_to_kind(&self, c: &Compiled<'_>, order: &Order, kind: &str) -> Result<NaiveDateTime, Skip> {
+    // The reasons borrow: most orders are skipped by most rules, and nothing is kept.
+    fn applies_to_kind<'s>(
+        &self,
+        c: &'s Compiled<'_>,
+        order: &'s Order,
+        kind: &'s str,
+    ) -> Result<NaiveDateTime, Skip<'s>> {
         if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
-            return Err(Skip::Kind(kind.to_string()));
+            return Err(Skip::Kind(kind));
         }
         for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
             let v = col.map_or("", |i| order.field(i)).trim();
             if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
-                return Err(Skip::Match(name.clone(), v.to_string()));
+                return Err(Skip::Match(name, v));
             }
         }
         let step = &c.rule.steps[0];
         let raw = c.step_cols[0].map_or("", |i| order.field(i)).trim();
         if raw.is_empty() {
-            return Err(Skip::NoAnchor(step.anchor.clone()));
+            return Err(Skip::NoAnchor(&step.anchor));
         }
         let anchor = c.step_cols[0]
             .and_then(|i| order.datetime(i))
-            .ok_or_else(|| Skip::BadAnchor(step.anchor.clone(), raw.to_string()))?;
+            .ok_or(Skip::BadAnchor(&step.anchor, raw))?;
         if !c.rule.in_force(anchor.date()) {
             return Err(Skip::NotInForce(anchor.date()));
         }
@@ -479,7 +484,7 @@ impl<'a> Engine<'a> {
             let anchor = match self.applies_to_kind(c, order, &kind) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
-                    let i = self.inp.schema.get(&col).unwrap_or(0);
+                    let i = self.inp.schema.get(col).unwrap_or(0);
                     self.problems.push(Diagnostic::new(
                         &self.inp.orders_path,
                         order.line,
@@ -506,8 +511,11 @@ impl<'a> Engine<'a> {
                 self.emit(items);
                 continue;
             };
+            let household = s.unit == SampleUnit::Customer;
             if excluded.is_some() {
-                // Excluded units are shown but are not part of the sampled population.
+                // Excluded units are shown but are not part of the sampled population (and
+                // are named by the order: the heads looked up are the household's).
+                let heads = heads.filter(|_| !household);
                 let (items, _) =
                     self.step_items(ci, cust, order, None, heads, anchor, excluded.as_deref(), Build::Kept);
                 self.emit(items);
@@ -518,7 +526,6 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let period = Period::containing(s.per, anchor.date());
-            let household = s.unit == SampleUnit::Customer;
             let label = &mut self.label_buf;
             label.clear();
             {

@@ -7,6 +7,7 @@
 //! evaluation then finds them in cache.
 
 use super::step_due_id;
+use crate::calendar::period::{Period, PeriodKind};
 use crate::model::attempt_log::{due_key, AttemptLog};
 use crate::model::Order;
 use crate::rules::{CadenceTarget, Rule, SampleUnit};
@@ -20,27 +21,38 @@ pub struct Router<'a> {
     kind_map: BTreeMap<String, String>,
     kind_col: Option<usize>,
     id_col: Option<usize>,
+    cust_col: Option<usize>,
     /// Rules by the (lower-case) kind they apply to, and the rules that take any kind.
     by_kind: HashMap<String, Vec<usize>>,
     any_kind: Vec<usize>,
-    /// Per rule: its id and step names when its due ids are `rule/order/step` (not
-    /// cadences or households, whose ids are made otherwise and are not warmed).
-    plain_steps: Vec<Option<(&'a str, Vec<&'a str>)>>,
+    /// Per rule: how its due ids are made when the order alone tells them (not for
+    /// cadences, whose ids come from slots and are not warmed).
+    plain_steps: Vec<Option<StepIds<'a>>>,
     attempts: &'a AttemptLog,
 }
 
+/// The due ids of a rule's steps: `rule/unit/step`.
+#[derive(Debug, Clone)]
+struct StepIds<'a> {
+    rule: &'a str,
+    steps: Vec<&'a str>,
+    /// For samples of households, whose unit is `customer@period`: the first step's
+    /// anchor column and the sampling period (else the unit is the order id).
+    household: Option<(Option<usize>, PeriodKind)>,
+}
+
 impl<'a> Router<'a> {
-    /// A router over `rules` (in evaluation order) for orders with these columns.
+    /// A router over `rules` (in evaluation order, with the columns of their first
+    /// anchors) for orders with these columns.
     pub fn new(
-        rules: &[&'a Rule],
+        rules: &[(&'a Rule, Option<usize>)],
         kind_map: BTreeMap<String, String>,
-        kind_col: Option<usize>,
-        id_col: Option<usize>,
+        cols: OrderColumns,
         attempts: &'a AttemptLog,
     ) -> Self {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::default();
         let mut any_kind = Vec::new();
-        for (ci, rule) in rules.iter().enumerate() {
+        for (ci, (rule, _)) in rules.iter().enumerate() {
             // Customer cadences are not driven by orders.
             if rule
                 .cadence
@@ -58,10 +70,20 @@ impl<'a> Router<'a> {
         }
         let plain_steps = rules
             .iter()
-            .map(|r| {
-                let household = r.sample.as_ref().is_some_and(|s| s.unit == SampleUnit::Customer);
-                (r.cadence.is_none() && !household)
-                    .then(|| (r.id.as_str(), r.steps.iter().map(|s| s.name.as_str()).collect()))
+            .map(|&(r, anchor_col)| {
+                let household = r
+                    .sample
+                    .as_ref()
+                    .filter(|s| s.unit == SampleUnit::Customer)
+                    .map(|s| (anchor_col, s.per));
+                // A household's unit is named by the order's customer column: without
+                // one, it is not known here.
+                let known = household.is_none() || cols.customer.is_some();
+                (r.cadence.is_none() && known).then(|| StepIds {
+                    rule: r.id.as_str(),
+                    steps: r.steps.iter().map(|s| s.name.as_str()).collect(),
+                    household,
+                })
             })
             .collect();
         Router {
@@ -69,8 +91,9 @@ impl<'a> Router<'a> {
                 .into_iter()
                 .map(|(k, v)| (k.trim().to_lowercase(), v))
                 .collect(),
-            kind_col,
-            id_col,
+            kind_col: cols.kind,
+            id_col: cols.id,
+            cust_col: cols.customer,
             by_kind,
             any_kind,
             plain_steps,
@@ -96,7 +119,7 @@ impl<'a> Router<'a> {
         self.plain_steps
             .get(ci)
             .and_then(Option::as_ref)
-            .map_or(0, |(_, steps)| steps.len())
+            .map_or(0, |ids| ids.steps.len())
     }
 
     /// The rules that can apply to an order of (canonical) `kind`, in file order.
@@ -118,6 +141,17 @@ impl<'a> Router<'a> {
     }
 }
 
+/// Where the columns routing needs are in `orders.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderColumns {
+    /// `kind`.
+    pub kind: Option<usize>,
+    /// `order_id`.
+    pub id: Option<usize>,
+    /// `customer_id`.
+    pub customer: Option<usize>,
+}
+
 /// Looks up a batch of orders ahead of their evaluation (see the module's comment): each
 /// order's candidate rules and the visit-log heads of their plain steps, in that order.
 #[derive(Debug, Clone)]
@@ -129,6 +163,7 @@ pub struct Prefetcher<'a> {
     /// Per order of the batch: where its candidates and its heads start.
     starts: Vec<(usize, usize)>,
     id: String,
+    unit: String,
     mine: Vec<usize>,
 }
 
@@ -142,6 +177,7 @@ impl<'a> Prefetcher<'a> {
             candidates: Vec::new(),
             starts: Vec::new(),
             id: String::new(),
+            unit: String::new(),
             mine: Vec::new(),
         }
     }
@@ -161,11 +197,24 @@ impl<'a> Prefetcher<'a> {
             self.candidates.extend_from_slice(mine);
             let order_id = r.id_col.map_or("", |i| order.field(i)).trim();
             for &ci in mine.iter() {
-                let Some((rule, steps)) = &r.plain_steps[ci] else {
+                let Some(ids) = &r.plain_steps[ci] else {
                     continue;
                 };
-                for step in steps {
-                    step_due_id(&mut self.id, rule, order_id, step);
+                let unit = match ids.household {
+                    None => order_id,
+                    Some((anchor_col, per)) => {
+                        // As the engine names it; an order without an anchor is skipped
+                        // there, and its (empty) unit never asked for.
+                        self.unit.clear();
+                        if let (Some(d), Some(c)) = (anchor_col.and_then(|i| order.datetime(i)), r.cust_col) {
+                            use std::fmt::Write as _;
+                            let _ = write!(self.unit, "{}@{}", order.field(c), Period::containing(per, d.date()));
+                        }
+                        &self.unit
+                    }
+                };
+                for step in &ids.steps {
+                    step_due_id(&mut self.id, ids.rule, unit, step);
                     self.keys.push(due_key(&self.id));
                 }
             }
@@ -221,20 +270,42 @@ mod tests {
             false,
             "李",
         );
+        // A household sample's unit is the customer and the month of the first anchor.
+        log.record(
+            "property.home_repair/C1@2026-11/1",
+            at,
+            Channel::Phone,
+            Outcome::Reached,
+            None,
+            false,
+            "赵",
+        );
         log.freeze();
-        // Columns: order_id, kind.
-        let router = Router::new(&rules, BTreeMap::new(), Some(1), Some(0), &log);
+        // Columns: order_id, kind, customer_id, closed_at (every first anchor here).
+        let anchored: Vec<(&Rule, Option<usize>)> = rules
+            .iter()
+            .map(|&r| (r, (r.steps[0].anchor == "closed_at").then_some(3)))
+            .collect();
+        let cols = OrderColumns {
+            kind: Some(1),
+            id: Some(0),
+            customer: Some(2),
+        };
+        let router = Router::new(&anchored, BTreeMap::new(), cols, &log);
         let batch: Vec<(Order, usize)> = [
-            ("O1", "complaint"),
-            ("O2", "Repair"),
-            ("O3", "no such kind"),
-            ("O4", ""),
+            ("O1", "complaint", "C9", ""),
+            ("O2", "Repair", "C9", ""),
+            ("O3", "no such kind", "C9", ""),
+            ("O4", "", "C9", ""),
+            ("O5", "home_repair", "C1", "2026-11-30 18:00"),
+            ("O6", "home_repair", "C1", "2026-12-01 08:00"),
+            ("O7", "home_repair", "C1", ""),
         ]
         .iter()
         .enumerate()
-        .map(|(k, (id, kind))| {
+        .map(|(k, (id, kind, cust, closed))| {
             let mut o = Order::default();
-            o.refill(k as u64 + 2, [*id, *kind]);
+            o.refill(k as u64 + 2, [*id, *kind, *cust, *closed]);
             (o, 0)
         })
         .collect();
@@ -248,8 +319,19 @@ mod tests {
             assert_eq!(candidates, want.as_slice());
             let mut i = 0;
             for &ci in candidates {
-                for step in router.plain_steps[ci].iter().flat_map(|(_, s)| s) {
-                    let id = format!("{}/{}/{step}", rules[ci].id, order.field(0));
+                let ids = router.plain_steps[ci].as_ref();
+                let unit = match ids.and_then(|i| i.household) {
+                    // Only orders with an anchor are evaluated: what is looked up for the
+                    // others is never asked for.
+                    Some(_) if order.field(3).is_empty() => {
+                        i += ids.map_or(0, |ids| ids.steps.len());
+                        continue;
+                    }
+                    Some(_) => format!("{}@{}", order.field(2), &order.field(3)[..7]),
+                    None => order.field(0).to_string(),
+                };
+                for step in ids.iter().flat_map(|ids| &ids.steps) {
+                    let id = format!("{}/{unit}/{step}", rules[ci].id);
                     let one: Option<Vec<_>> = log.get(&id).map(|a| a.map(|x| x.outcome()).collect());
                     let ahead: Option<Vec<_>> = log.chain(heads[i]).map(|a| a.map(|x| x.outcome()).collect());
                     assert_eq!(ahead, one, "{id}");
@@ -258,11 +340,11 @@ mod tests {
                 }
                 assert_eq!(
                     router.plain_step_count(ci),
-                    router.plain_steps[ci].as_ref().map_or(0, |(_, s)| s.len())
+                    router.plain_steps[ci].as_ref().map_or(0, |ids| ids.steps.len())
                 );
             }
             assert_eq!(i, heads.len());
         }
-        assert_eq!(found, 2, "O1's complaint and O2's repair have visits");
+        assert_eq!(found, 3, "O1's complaint, O2's repair and O5's household have visits");
     }
 }

@@ -376,6 +376,8 @@ pub fn stream_order_batches(
     const BATCH: usize = 512;
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
     let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
+    let unknown_col = t.colname(cust);
+    let path = t.path.clone();
     std::thread::scope(|s| {
         let reading = s.spawn(move || {
             let mut mine = Problems::default();
@@ -383,6 +385,9 @@ pub fn stream_order_batches(
             let mut seen = SeenIds::with_capacity(if only.is_none() { size_hint(&t.path, 110) } else { 0 });
             let mut spare: Vec<Order> = Vec::new();
             let mut batch: Batch = Vec::with_capacity(BATCH);
+            // The customers of the batch's orders are looked up together when it is full
+            // (their cache misses overlap); rows found unknown then are rejected late.
+            let mut pending = Pending::default();
             t.for_each_of(only, &mut mine, |line, rec, errs| {
                 let oid = get(rec, id);
                 if oid.is_empty() {
@@ -392,14 +397,8 @@ pub fn stream_order_batches(
                         errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
                     }
                 }
+                let id_errs = errs.len();
                 let cid = get(rec, cust);
-                let customer = customers.position(cid);
-                if customer.is_none() {
-                    errs.push((
-                        cust,
-                        format!("unknown customer {cid:?}: expected a customer_id from customers.csv"),
-                    ));
-                }
                 let mut order = spare.pop().unwrap_or_default();
                 order.refill(line, rec.iter());
                 for &i in &date_cols {
@@ -412,21 +411,39 @@ pub fn stream_order_batches(
                         None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
                     }
                 }
-                let (true, Some(c)) = (errs.is_empty(), customer) else {
-                    spare.push(order);
-                    return;
-                };
-                batch.push((order, c));
+                // A row already in error, or one whose fields were trimmed (a late rejection
+                // keeps the trimmed fields), has its customer checked now, among its other
+                // problems.
+                if !errs.is_empty() || order.text_len() != rec.as_slice().len() {
+                    if customers.position(cid).is_none() {
+                        errs.insert(id_errs, (cust, unknown_customer(cid)));
+                    }
+                    if !errs.is_empty() {
+                        spare.push(order);
+                        return;
+                    }
+                }
+                pending.keys.push(Customers::key(cid));
+                batch.push((order, 0));
                 if batch.len() == BATCH {
+                    pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
                     let mut next = used_rx.try_recv().unwrap_or_default();
                     spare.extend(next.drain(..).map(|(o, _)| o));
                     let _ = full_tx.send(std::mem::replace(&mut batch, next));
                 }
             });
+            pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
             if !batch.is_empty() {
                 let _ = full_tx.send(batch);
             }
             drop(full_tx);
+            if !pending.late.diags.is_empty() {
+                // Back in line order among the rows rejected on the spot.
+                mine.diags.append(&mut pending.late.diags);
+                mine.diags.sort_by_key(|d| d.line);
+                mine.rejected.append(&mut pending.late.rejected);
+                mine.rejected.sort_by_key(|r| r.line);
+            }
             mine
         });
         for batch in full_rx {
@@ -437,6 +454,63 @@ pub fn stream_order_batches(
         problems.diags.extend(mine.diags);
         problems.rejected.extend(mine.rejected);
     });
+}
+
+fn unknown_customer(cid: &str) -> String {
+    format!("unknown customer {cid:?}: expected a customer_id from customers.csv")
+}
+
+/// The customer keys of a batch's orders, not looked up yet, and the rows rejected once
+/// they were.
+#[derive(Default)]
+struct Pending {
+    keys: Vec<(u64, u64)>,
+    found: Vec<Option<u32>>,
+    late: Problems,
+}
+
+impl Pending {
+    /// Looks up the customers of `batch`'s orders, sets them, and takes out (and rejects)
+    /// the orders whose customer is unknown.
+    fn resolve(
+        &mut self,
+        batch: &mut Vec<(Order, usize)>,
+        customers: &Customers,
+        path: &Path,
+        cust: usize,
+        column: &str,
+        spare: &mut Vec<Order>,
+    ) {
+        customers.positions_of(&self.keys, &mut self.found);
+        self.keys.clear();
+        if self.found.iter().all(Option::is_some) {
+            for ((_, c), found) in batch.iter_mut().zip(&self.found) {
+                *c = found.map_or(0, |p| p as usize);
+            }
+            return;
+        }
+        let mut k = 0;
+        batch.retain_mut(|(order, c)| {
+            let found = self.found[k];
+            k += 1;
+            if let Some(p) = found {
+                *c = p as usize;
+                return true;
+            }
+            let msg = unknown_customer(order.field(cust));
+            self.late
+                .diags
+                .push(Diagnostic::new(path, order.line, column, msg.clone()));
+            self.late.rejected.push(Rejected {
+                path: path.to_path_buf(),
+                line: order.line,
+                fields: order.fields().map(str::to_string).collect(),
+                reasons: vec![format!("{column}: {msg}")],
+            });
+            spare.push(std::mem::take(order));
+            false
+        });
+    }
 }
 
 /// Order ids seen so far, by 64-bit hash, with the line of each: 12 bytes an id (a

@@ -70,6 +70,22 @@ impl Customers {
         at.map(|i| i as usize)
     }
 
+    /// The index key of customer id `id` (see [`Self::positions_of`]).
+    pub fn key(id: &str) -> (u64, u64) {
+        key128(id.as_bytes())
+    }
+
+    /// The positions of the customers with these [`Self::key`]s, into `out` (cleared
+    /// first): looked up together, so that their cache misses overlap.
+    pub fn positions_of(&self, keys: &[(u64, u64)], out: &mut Vec<Option<u32>>) {
+        if self.frozen {
+            self.index.get_many(keys, out);
+        } else {
+            out.clear();
+            out.extend(keys.iter().map(|k| self.loading.get(k).copied()));
+        }
+    }
+
     /// Ends loading: the id index becomes read-only and compact (customers cannot be
     /// added afterwards).
     pub fn freeze(&mut self) {

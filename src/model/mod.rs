@@ -100,6 +100,16 @@ impl Order {
         }
     }
 
+    /// The fields, in order.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.field(i))
+    }
+
+    /// The length of all fields together, in bytes.
+    pub fn text_len(&self) -> usize {
+        self.buf.len()
+    }
+
     /// The value of field `i` ("" when absent).
     pub fn field(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else { return "" };
