@@ -60,8 +60,10 @@ fn month_start(y: i32, m: u32) -> NaiveDate {
 
 fn months_period(kind: PeriodKind, y: i32, first_month: u32, months: u32) -> Period {
     let start = month_start(y, first_month);
-    let end = start
-        .checked_add_months(chrono::Months::new(months))
+    // The day before the next period's first (chrono's month arithmetic is slower, and
+    // every sampled order asks).
+    let next = first_month - 1 + months;
+    let end = NaiveDate::from_ymd_opt(y + (next / 12) as i32, next % 12 + 1, 1)
         .and_then(|d| d.pred_opt())
         .unwrap_or(NaiveDate::MAX);
     Period { kind, start, end }
@@ -243,5 +245,38 @@ mod tests {
         let p = Period::containing(PeriodKind::Week, d("2027-01-01"));
         assert_eq!(p.to_string(), "2026-W53");
         assert_eq!(p.next().start, d("2027-01-04"));
+    }
+
+    proptest::proptest! {
+        /// Every period holds its date, ends where chrono's month arithmetic says, and
+        /// the next one starts the day after (leap Februaries and year ends included).
+        #[test]
+        fn periods_tile_the_calendar(days in 0i64..(400 * 366), k in 0usize..7) {
+            let kinds = [
+                PeriodKind::Day,
+                PeriodKind::Week,
+                PeriodKind::HalfMonth,
+                PeriodKind::Month,
+                PeriodKind::Quarter,
+                PeriodKind::HalfYear,
+                PeriodKind::Year,
+            ];
+            let date = d("1900-01-01") + Duration::days(days);
+            let p = Period::containing(kinds[k], date);
+            proptest::prop_assert!(p.contains(date));
+            proptest::prop_assert_eq!(p.next().start, p.end.succ_opt().unwrap());
+            let months = match kinds[k] {
+                PeriodKind::Month => 1,
+                PeriodKind::Quarter => 3,
+                PeriodKind::HalfYear => 6,
+                PeriodKind::Year => 12,
+                _ => 0,
+            };
+            if months > 0 {
+                let end = p.start.checked_add_months(chrono::Months::new(months)).unwrap().pred_opt().unwrap();
+                proptest::prop_assert_eq!(p.end, end);
+                proptest::prop_assert_eq!(p.start.day(), 1);
+            }
+        }
     }
 }

@@ -269,6 +269,8 @@ pub struct Engine<'a> {
     keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
     fold: Option<Fold<'a>>,
     id_buf: String,
+    /// Reused by [`Self::cadence_items`] for a slot's due ids.
+    slot_buf: Vec<String>,
     label_buf: String,
     kind_buf: String,
     warnings: Vec<String>,
@@ -393,6 +395,7 @@ impl<'a> Engine<'a> {
             keep,
             fold: None,
             id_buf: String::new(),
+            slot_buf: Vec::new(),
             label_buf: String::new(),
             kind_buf: String::new(),
             warnings,
@@ -853,14 +856,25 @@ impl<'a> Engine<'a> {
 
     /// Every due id of a cadence slot of unit `key` (a customer or an order): the bare
     /// slot id first, then one per required contact.
+    ///
+    /// The strings already in `ids` are written over (a million customers each ask for
+    /// every slot's ids: allocating them again each time was a tenth of a yearly report).
     fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
-        ids.clear();
-        ids.push(format!("{}/{key}/{}", rule.id, slot.label));
-        if let Some(cad) = &rule.cadence {
-            for q in &cad.require {
-                for k in 1..=q.count {
-                    let id = format!("{}/{}-{k}", ids[0], q.label());
-                    ids.push(id);
+        use std::fmt::Write as _;
+        let require = rule.cadence.as_ref().map_or(&[][..], |c| c.require.as_slice());
+        let n = 1 + require.iter().map(|q| q.count as usize).sum::<usize>();
+        ids.resize_with(n, String::new);
+        let (base, rest) = ids.split_at_mut(1);
+        let base = &mut base[0];
+        base.clear();
+        let _ = write!(base, "{}/{key}/{}", rule.id, slot.label);
+        let mut next = rest.iter_mut();
+        for q in require {
+            let label = q.label();
+            for k in 1..=q.count {
+                if let Some(id) = next.next() {
+                    id.clear();
+                    let _ = write!(id, "{base}/{label}-{k}");
                 }
             }
         }
@@ -880,7 +894,7 @@ impl<'a> Engine<'a> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let mut ids = Vec::new();
+        let mut ids = std::mem::take(&mut self.slot_buf);
         for slot in slots {
             let c = &self.compiled[ci];
             Self::slot_ids(c.rule, key, slot, &mut ids);
@@ -899,10 +913,6 @@ impl<'a> Engine<'a> {
                 .map(|a| a.reach())
                 .collect();
             let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
-            let mut contacts = Vec::new();
-            for r in &reached {
-                contacts.push(r.at.date());
-            }
             for (label, filled, need) in missing {
                 for k in 1..=need {
                     let c = &self.compiled[ci];
@@ -949,10 +959,11 @@ impl<'a> Engine<'a> {
                     out.push(item);
                 }
             }
-            for d in contacts {
-                self.contacts.add(cust, d);
+            for r in &reached {
+                self.contacts.add(cust, r.at.date());
             }
         }
+        self.slot_buf = ids;
         out
     }
 
