@@ -24,21 +24,45 @@ impl Contacts {
     }
 
     /// Sorts the contacts so they can be asked about; cheap when nothing was added since.
+    ///
+    /// A counting sort by customer (the list is millions long, a customer's share a few
+    /// entries), then each customer's few dates sorted and deduplicated.
     pub fn seal(&mut self) {
-        if !self.sealed {
-            self.list.sort_unstable();
-            self.list.dedup();
-            let customers = self.list.last().map_or(0, |&(c, _)| c as usize + 1);
-            self.starts.clear();
-            self.starts.resize(customers + 1, 0);
-            for &(c, _) in &self.list {
-                self.starts[c as usize + 1] += 1;
-            }
-            for i in 1..self.starts.len() {
-                self.starts[i] += self.starts[i - 1];
-            }
-            self.sealed = true;
+        if self.sealed {
+            return;
         }
+        let customers = self.list.iter().map(|&(c, _)| c as usize + 1).max().unwrap_or(0);
+        let mut starts = vec![0u32; customers + 1];
+        for &(c, _) in &self.list {
+            starts[c as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut sorted = vec![(0u32, NaiveDate::MIN); self.list.len()];
+        for &(c, d) in &self.list {
+            sorted[next[c as usize] as usize] = (c, d);
+            next[c as usize] += 1;
+        }
+        // Each customer's dates in order, without repeats, packed to the front.
+        let mut kept = 0usize;
+        for c in 0..customers {
+            let (a, b) = (starts[c] as usize, starts[c + 1] as usize);
+            sorted[a..b].sort_unstable();
+            starts[c] = kept as u32;
+            for i in a..b {
+                if i == a || sorted[i] != sorted[i - 1] {
+                    sorted[kept] = sorted[i];
+                    kept += 1;
+                }
+            }
+        }
+        starts[customers] = kept as u32;
+        sorted.truncate(kept);
+        self.list = sorted;
+        self.starts = starts;
+        self.sealed = true;
     }
 
     /// True when the customer was reached in the `days` days before `date` (not on it).
@@ -76,5 +100,32 @@ mod tests {
         c.add(1, d("2026-11-18"));
         c.seal();
         assert!(c.recently_reached(1, d("2026-11-21"), 10));
+    }
+
+    proptest::proptest! {
+        /// The counting sort lays contacts out as sorting the whole list would: by
+        /// customer, then date, without repeats, with each customer's start.
+        #[test]
+        fn seal_sorts_and_deduplicates(raw in proptest::collection::vec((0u32..50, 0i64..40), 0..400)) {
+            let base = NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();
+            let mut c = Contacts::default();
+            for &(cust, day) in &raw {
+                c.add(cust as usize, base + Duration::days(day));
+            }
+            c.seal();
+            let mut want: Vec<(u32, NaiveDate)> = raw.iter().map(|&(cust, d)| (cust, base + Duration::days(d))).collect();
+            want.sort_unstable();
+            want.dedup();
+            proptest::prop_assert_eq!(&c.list, &want);
+            for cust in 0..50u32 {
+                let a = want.partition_point(|&(x, _)| x < cust);
+                let b = want.partition_point(|&(x, _)| x <= cust);
+                if let (Some(&s), Some(&e)) = (c.starts.get(cust as usize), c.starts.get(cust as usize + 1)) {
+                    proptest::prop_assert_eq!((s as usize, e as usize), (a, b));
+                } else {
+                    proptest::prop_assert_eq!(a, b);
+                }
+            }
+        }
     }
 }
