@@ -7,7 +7,8 @@ use crate::rules::Condition;
 
 /// The reason the item is excluded, or `None`.
 pub fn exclusion_reason(c: &Compiled, customer: Customer<'_>, order: Option<&Order>) -> Option<String> {
-    if let Some(f) = c.rule.exclude_flags.iter().find(|f| customer.has_flag(f)) {
+    let flags = customer.flags();
+    if let Some(f) = c.rule.exclude_flags.iter().find(|f| flags.iter().any(|x| **x == ***f)) {
         return Some(format!("customer flag {f}"));
     }
     let order = order?;

@@ -47,11 +47,30 @@ pub struct Selection {
     pub over: u64,
 }
 
-/// The seeded hash of a unit, used to order top-ups: XXH3-64 of `seed/rule/period/key`
-/// (streamed, so no string is built per unit).
+/// The seeded hash of a unit, used to order top-ups: XXH3-64 of `seed/rule/period/key`,
+/// hashed at once from a stack buffer (every sampled order asks; setting up the streaming
+/// hasher cost more than hashing), streamed when the parts are longer than the buffer.
 pub fn unit_hash(seed: &str, rule: &str, period: &str, key: &str) -> u64 {
+    let parts = [seed, rule, period, key];
+    let mut buf = [0u8; 200];
+    if parts.iter().map(|p| p.len() + 1).sum::<usize>() <= buf.len() {
+        let mut at = 0;
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                buf[at] = b'/';
+                at += 1;
+            }
+            buf[at..at + part.len()].copy_from_slice(part.as_bytes());
+            at += part.len();
+        }
+        return xxhash_rust::xxh3::xxh3_64(&buf[..at]);
+    }
+    unit_hash_streamed(&parts)
+}
+
+fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for (i, part) in [seed, rule, period, key].iter().enumerate() {
+    for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             h.update(b"/");
         }
@@ -176,6 +195,13 @@ mod tests {
     }
 
     proptest! {
+        /// Hashing the joined parts at once gives the streamed hash (which samples depend
+        /// on), whatever their lengths.
+        #[test]
+        fn unit_hash_at_once_equals_streamed(seed in ".{0,60}", rule in ".{0,60}", period in ".{0,12}", key in ".{0,120}") {
+            prop_assert_eq!(unit_hash(&seed, &rule, &period, &key), unit_hash_streamed(&[&seed, &rule, &period, &key]));
+        }
+
         #[test]
         fn exact_at_close_unless_stability_forces_more(n in 0usize..700, bp in 0u32..=10_000, tiered in any::<bool>(), seed in "[a-z]{0,6}") {
             let rate = if tiered { tiers() } else { Rate::Fixed(bp) };
