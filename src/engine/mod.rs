@@ -168,6 +168,7 @@ pub struct Inputs<'a> {
     pub keep_unselected: bool,
 }
 
+#[derive(Debug, Clone, Copy)]
 struct PoolUnit {
     /// Seeded [`sampling::unit_hash`] of the order or customer id (also its identity in
     /// the pool: 64 bits instead of a string per historical unit).
@@ -185,8 +186,10 @@ struct PoolUnit {
 }
 
 impl PoolUnit {
-    fn anchor(&self) -> NaiveDateTime {
-        Self::anchor_at(self.anchor_s)
+    /// The anchor's day, counted from 1970-01-01 (whole days order as the dates do, and
+    /// need no date built).
+    fn day(&self) -> i64 {
+        self.anchor_s.div_euclid(86_400)
     }
 
     fn anchor_at(seconds: i64) -> NaiveDateTime {
@@ -1061,9 +1064,7 @@ impl<'a> Engine<'a> {
         for ((ci, period), (mut units, _)) in pools {
             // Arrival order: anchor date, then file position. Tomorrow's export adds rows
             // with later anchor dates (or later lines), so today's order is a prefix of it.
-            // (Whole days since 1970 order as the anchor dates do, without building dates;
-            // a pool's lines are distinct, so an unstable sort gives the one order.)
-            units.sort_unstable_by_key(|u| (u.anchor_s.div_euclid(86_400), u.line));
+            units = in_arrival_order(units);
             let c = &self.compiled[ci];
             let Some(s) = c.rule.sample.clone() else { continue };
             let rule_id = c.rule.id.clone();
@@ -1072,10 +1073,8 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|u| UnitMeta {
                     hash: u.hash,
-                    blocked: cooldown.is_some_and(|days| {
-                        self.contacts
-                            .recently_reached(u.customer as usize, u.anchor().date(), days)
-                    }),
+                    blocked: cooldown
+                        .is_some_and(|days| self.contacts.recently_reached_on(u.customer as usize, u.day(), days)),
                 })
                 .collect();
             let closed = self.inp.as_of > period.end;
@@ -1220,6 +1219,39 @@ pub(crate) fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) 
     out.push_str(step);
 }
 
+/// A pool's units by anchor day, then line. Units come in file order unless a household
+/// moved to an earlier order, and a pool spans a period of a few weeks: then a counting
+/// sort by day (stable, so lines stay in order) does it in two passes.
+fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
+    let (Some(lo), Some(hi)) = (
+        units.iter().map(PoolUnit::day).min(),
+        units.iter().map(PoolUnit::day).max(),
+    ) else {
+        return units;
+    };
+    let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
+    if span >= 1 << 12 || !units.is_sorted_by_key(|u| u.line) {
+        // (A pool's lines are distinct: an unstable sort gives the one order.)
+        units.sort_unstable_by_key(|u| (u.day(), u.line));
+        return units;
+    }
+    let at = |u: &PoolUnit| (u.day() - lo) as usize;
+    let mut starts = vec![0usize; span + 2];
+    for u in &units {
+        starts[at(u) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut out = vec![units[0]; units.len()];
+    for u in units {
+        let d = at(&u);
+        out[starts[d]] = u;
+        starts[d] += 1;
+    }
+    out
+}
+
 /// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small
 /// keys, then the items are put in place by following the permutation's cycles (each
 /// moved about once, no second copy of the list).
@@ -1342,6 +1374,34 @@ mod tests {
     }
 
     proptest! {
+        /// Arrival order by counting sort (lines in file order, a few weeks of days) or by
+        /// comparison (lines out of order, or years apart) is the plain sort's.
+        #[test]
+        fn arrival_order_matches_a_plain_sort(
+            days in proptest::collection::vec(0i64..40, 0..300),
+            shuffled in any::<bool>(),
+            far in any::<bool>(),
+        ) {
+            let mut units: Vec<PoolUnit> = days
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| PoolUnit {
+                    hash: i as u64,
+                    line: i as u64 + 2,
+                    anchor_s: (d + if far && i == 0 { 9_000 } else { 20_000 }) * 86_400 + 3_600 * (i as i64 % 24),
+                    customer: 0,
+                    wanted: true,
+                })
+                .collect();
+            if shuffled {
+                units.reverse();
+            }
+            let mut want = units.clone();
+            want.sort_by_key(|u| (u.anchor_s.div_euclid(86_400), u.line));
+            let got = in_arrival_order(units);
+            prop_assert_eq!(got.iter().map(|u| u.line).collect::<Vec<_>>(), want.iter().map(|u| u.line).collect::<Vec<_>>());
+        }
+
         /// The in-place reordering gives what a plain sort gives, for any arrival order.
         #[test]
         fn sorting_by_deadline_matches_a_plain_sort(

@@ -76,6 +76,18 @@ impl Contacts {
             .iter()
             .any(|&(_, d)| d >= from && d < date)
     }
+
+    /// [`Self::recently_reached`] for the date `day` days after 1970-01-01 (millions of
+    /// sampled units ask: no date is built unless the customer has contacts).
+    pub fn recently_reached_on(&self, customer: usize, day: i64, days: u32) -> bool {
+        match (self.starts.get(customer), self.starts.get(customer + 1)) {
+            (Some(&a), Some(&b)) if a < b => {
+                let date = chrono::DateTime::from_timestamp(day * 86_400, 0).map(|t| t.date_naive());
+                date.is_some_and(|d| self.recently_reached(customer, d, days))
+            }
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +112,11 @@ mod tests {
         c.add(1, d("2026-11-18"));
         c.seal();
         assert!(c.recently_reached(1, d("2026-11-21"), 10));
+        // The same questions by day number.
+        let day = |s| (d(s) - d("1970-01-01")).num_days();
+        assert!(c.recently_reached_on(1, day("2026-11-21"), 10));
+        assert!(!c.recently_reached_on(2, day("2026-11-20"), 10));
+        assert!(!c.recently_reached_on(7, day("2026-11-20"), 10));
     }
 
     proptest::proptest! {
