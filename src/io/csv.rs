@@ -678,16 +678,20 @@ pub fn read_visits(
                 }
             },
         };
-        let signed = match signed.map(|i| (i, get(rec, i).to_lowercase())) {
+        let signed = match signed.map(|i| (i, get(rec, i))) {
             None => false,
-            Some((i, s)) => match s.as_str() {
-                "yes" | "y" | "true" | "1" | "是" => true,
-                "no" | "n" | "false" | "0" | "否" | "" => false,
-                _ => {
+            Some((i, s)) => {
+                let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+                if is(&["yes", "y", "true", "1", "是"]) {
+                    true
+                } else if is(&["no", "n", "false", "0", "否", ""]) {
+                    false
+                } else {
+                    let s = s.to_lowercase();
                     errs.push((i, format!("expected yes or no, found {s:?}")));
                     false
                 }
-            },
+            }
         };
         if !errs.is_empty() {
             return;

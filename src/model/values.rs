@@ -50,18 +50,31 @@ impl Channel {
     }
 }
 
+/// `label` (trimmed) by `exact`, lower-casing first only when it has capitals: millions
+/// of visit rows are parsed, nearly all already lower-case.
+fn parse_folded<T>(label: &str, exact: impl Fn(&str) -> Option<T>) -> Result<T, ()> {
+    let t = label.trim();
+    match exact(t) {
+        Some(v) => Ok(v),
+        None if t.bytes().any(|b| b.is_ascii_uppercase()) => exact(&t.to_ascii_lowercase()).ok_or(()),
+        None => Err(()),
+    }
+}
+
 impl FromStr for Channel {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
         // Chinese labels are accepted because visit logs are filled in by hand.
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "phone" | "电话" | "tel" => Channel::Phone,
-            "onsite" | "on-site" | "上门" | "现场" | "visit" => Channel::Onsite,
-            "sms" | "短信" => Channel::Sms,
-            "letter" | "信函" | "open_letter" => Channel::Letter,
-            "email" | "e-mail" | "邮件" => Channel::Email,
-            "wechat" | "微信" | "im" => Channel::Wechat,
-            _ => return Err(()),
+        parse_folded(s, |t| {
+            Some(match t {
+                "phone" | "电话" | "tel" => Channel::Phone,
+                "onsite" | "on-site" | "上门" | "现场" | "visit" => Channel::Onsite,
+                "sms" | "短信" => Channel::Sms,
+                "letter" | "信函" | "open_letter" => Channel::Letter,
+                "email" | "e-mail" | "邮件" => Channel::Email,
+                "wechat" | "微信" | "im" => Channel::Wechat,
+                _ => return None,
+            })
         })
     }
 }
@@ -118,13 +131,15 @@ impl Outcome {
 impl FromStr for Outcome {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "reached" | "成功" | "已回访" => Outcome::Reached,
-            "no_answer" | "无人接听" => Outcome::NoAnswer,
-            "busy" | "占线" => Outcome::Busy,
-            "wrong_number" | "空号" | "号码错误" => Outcome::WrongNumber,
-            "refused" | "拒绝" => Outcome::Refused,
-            _ => return Err(()),
+        parse_folded(s, |t| {
+            Some(match t {
+                "reached" | "成功" | "已回访" => Outcome::Reached,
+                "no_answer" | "无人接听" => Outcome::NoAnswer,
+                "busy" | "占线" => Outcome::Busy,
+                "wrong_number" | "空号" | "号码错误" => Outcome::WrongNumber,
+                "refused" | "拒绝" => Outcome::Refused,
+                _ => return None,
+            })
         })
     }
 }
