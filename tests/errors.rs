@@ -268,6 +268,31 @@ fn rejected_rows_keep_file_order_and_every_reason() {
     }
 }
 
+/// `signed` takes yes/no in any case, or 是/否; anything else is located and rejected.
+#[test]
+fn a_signed_flag_that_is_neither_yes_nor_no() {
+    let d = copy_example("property");
+    edit(
+        d.path(),
+        "visits.csv",
+        "phone,李管家,no_answer,,no,",
+        "phone,李管家,no_answer,,MAYBE,",
+    );
+    edit(
+        d.path(),
+        "visits.csv",
+        "phone,李管家,busy,,no,",
+        "phone,李管家,busy,,YES,",
+    );
+    let o = run_due("rules/property.toml", d.path().to_str().unwrap(), "2026-11-23", &[]);
+    expect(
+        "signed_flag",
+        &o,
+        &["visits.csv:2: column `signed` (field 7): expected yes or no, found \"maybe\""],
+    );
+    assert!(!o.stderr.contains("visits.csv:3"), "YES is a yes: {}", o.stderr);
+}
+
 #[test]
 fn a_score_outside_the_rules_scale() {
     let d = copy_example("property");

@@ -149,3 +149,20 @@ impl fmt::Display for Outcome {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_parse_in_any_ascii_case_and_in_chinese() {
+        assert_eq!("Phone".parse(), Ok(Channel::Phone));
+        assert_eq!(" E-Mail ".parse(), Ok(Channel::Email));
+        assert_eq!("上门".parse(), Ok(Channel::Onsite));
+        assert_eq!("fax".parse::<Channel>(), Err(()));
+        assert_eq!(" No_Answer ".parse(), Ok(Outcome::NoAnswer));
+        assert_eq!("REACHED".parse(), Ok(Outcome::Reached));
+        assert_eq!("空号".parse(), Ok(Outcome::WrongNumber));
+        assert_eq!("".parse::<Outcome>(), Err(()));
+    }
+}
