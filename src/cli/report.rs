@@ -7,7 +7,7 @@ use super::load::{self, Run};
 use super::Ui;
 use crate::calendar::period::{Period, PeriodKind};
 use crate::error::Error;
-use crate::io::write::{emit, render_markdown, render_table, Format, Grid, WriteOptions};
+use crate::io::write::{emit_with, render_markdown, render_table, Format, Grid, WriteOptions};
 use crate::report::{Accumulator, GroupBy, Report};
 use chrono::NaiveDate;
 use clap::Args;
@@ -73,7 +73,12 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
     // Customer cadences are laid out over the period itself.
     // Items are folded into the report as the orders stream by, never collected.
-    let acc = Rc::new(RefCell::new(Accumulator::new(&rules_ref, period, as_of, a.by)));
+    let mut acc = Accumulator::new(&rules_ref, period, as_of, a.by);
+    if a.out.format == Format::Csv {
+        // The CSV is the metrics grid: no attention list to gather.
+        acc = acc.without_attention();
+    }
+    let acc = Rc::new(RefCell::new(acc));
     let sink = Rc::clone(&acc);
     let run = Run {
         as_of,
@@ -88,18 +93,21 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         .map_err(|_| anyhow::anyhow!("report accumulator still shared"))?
         .into_inner();
     let report = acc.finish(&loaded.visits, &label);
-    let bytes = match a.out.format {
-        Format::Table => text(&report, false).into_bytes(),
-        Format::Markdown => text(&report, true).into_bytes(),
-        Format::Csv => crate::io::write::render(&metrics_grid(&report), Format::Csv, WriteOptions { bom: a.out.bom }),
+    emit_with(a.out.output.as_deref(), |w| match a.out.format {
+        Format::Table => w.write_all(text(&report, false).as_bytes()),
+        Format::Markdown => w.write_all(text(&report, true).as_bytes()),
+        Format::Csv => w.write_all(&crate::io::write::render(
+            &metrics_grid(&report),
+            Format::Csv,
+            WriteOptions { bom: a.out.bom },
+        )),
+        // Streamed: with its attention list, a year's JSON is hundreds of megabytes.
         Format::Json => {
-            let mut v = serde_json::to_vec_pretty(&report)?;
-            v.push(b'\n');
-            v
+            serde_json::to_writer_pretty(&mut *w, &report)?;
+            w.write_all(b"\n")
         }
-        Format::Html => html(&report).into_bytes(),
-    };
-    emit(a.out.output.as_deref(), &bytes)?;
+        Format::Html => w.write_all(html(&report).as_bytes()),
+    })?;
     if report.failed {
         ui.note(&format!(
             "targets missed in {label}{}",

@@ -195,12 +195,25 @@ pub fn render_markdown(grid: &Grid) -> String {
 /// reader (or a cron job's consumer) never sees a half-written file and a failed run
 /// leaves the previous output untouched.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    atomic_write_with(path, |w| w.write_all(bytes))
+}
+
+/// [`atomic_write`] of what `write` writes, streamed (a yearly JSON report is hundreds
+/// of megabytes: it is not held in memory first).
+pub fn atomic_write_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -208,11 +221,19 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Sends output to `path` (atomically) or to stdout. A closed pipe (`| head`) is not an error.
 pub fn emit(path: Option<&Path>, bytes: &[u8]) -> crate::error::Result<()> {
+    emit_with(path, |w| w.write_all(bytes))
+}
+
+/// [`emit`] of what `write` writes, streamed.
+pub fn emit_with(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> crate::error::Result<()> {
     match path {
-        Some(p) => atomic_write(p, bytes).map_err(|e| crate::error::Error::io(p, e)),
+        Some(p) => atomic_write_with(p, write).map_err(|e| crate::error::Error::io(p, e)),
         None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(bytes).and_then(|()| out.flush()) {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::error::Error::io("<stdout>", e)),
                 _ => Ok(()),
             }

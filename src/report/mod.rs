@@ -267,6 +267,9 @@ pub struct Accumulator<'r> {
     /// Rules by id (an item names its rule; a yearly report folds millions of items).
     by_id: rustc_hash::FxHashMap<&'r str, &'r crate::rules::Rule>,
     key: String,
+    /// Whether the attention list is wanted (the CSV rendering has metrics only, and a
+    /// year's overdue cases are millions of rows to collect, sort and build).
+    with_attention: bool,
 }
 
 impl<'r> Accumulator<'r> {
@@ -286,7 +289,15 @@ impl<'r> Accumulator<'r> {
             overdue: Vec::new(),
             by_id: rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect(),
             key: String::new(),
+            with_attention: true,
         }
+    }
+
+    /// Leaves the attention list out of the report (every other number is the same).
+    #[must_use]
+    pub fn without_attention(mut self) -> Self {
+        self.with_attention = false;
+        self
     }
 
     /// Adds one item (items anchored outside the period are ignored).
@@ -350,6 +361,9 @@ impl<'r> Accumulator<'r> {
             }
         }
 
+        if !self.with_attention {
+            return;
+        }
         if !e.order_id.is_empty() && (e.kind == "complaint" || e.kind == "repair") {
             let key = &mut self.key;
             key.clear();
@@ -622,6 +636,36 @@ mod tests {
             GroupBy::Rule,
         );
         rep.rows.into_iter().next().unwrap_or_default()
+    }
+
+    /// Leaving the attention list out (the CSV rendering) changes no other number.
+    #[test]
+    fn without_attention_only_the_attention_list_is_left_out() {
+        let r = rules();
+        let p = Period::parse("2026-10").unwrap();
+        let mut again = item("2026-10-05");
+        again.order_id = "O-other".into();
+        let items = [
+            item("2026-10-05"),
+            again,
+            reached(item("2026-10-06"), "2026-10-07", Some(9.0)),
+        ];
+        let fold = |acc: Accumulator<'_>| {
+            let mut acc = acc;
+            for e in &items {
+                acc.add(e);
+            }
+            acc.finish(&KeptVisits::default(), "2026-10")
+        };
+        let full = fold(Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule));
+        let lean = fold(Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule).without_attention());
+        assert!(full.attention.len() >= 2, "a repeat complaint and an overdue item");
+        assert!(lean.attention.is_empty());
+        assert_eq!(
+            serde_json::to_value(&lean.rows).unwrap(),
+            serde_json::to_value(&full.rows).unwrap()
+        );
+        assert_eq!(lean.failed, full.failed);
     }
 
     #[test]
