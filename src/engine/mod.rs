@@ -646,7 +646,11 @@ impl<'a> Engine<'a> {
             version: c.set.version.clone(),
             step: String::new(),
             customer: Some(cust),
-            customer_id: customer.id().to_string(),
+            // The order's own copy of the id (in cache; the customer table's is a miss).
+            customer_id: match (order, self.cust_col) {
+                (Some(o), Some(i)) => o.field(i).to_string(),
+                _ => customer.id().to_string(),
+            },
             order_id: field(self.id_col),
             order_line: order.map_or(0, |o| o.line),
             kind: order.map_or_else(|| "cadence".to_string(), |o| self.kind_of(o).to_string()),
