@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 /// Routes orders to the rules that can apply to them.
 #[derive(Debug, Clone)]
 pub struct Router<'a> {
-    /// Company labels of kinds (lower-case) to canonical kinds.
-    kind_map: BTreeMap<String, String>,
+    /// Company labels of kinds (lower-case) to canonical kinds (hashed: asked a few times
+    /// per order).
+    kind_map: HashMap<String, String>,
     kind_col: Option<usize>,
     id_col: Option<usize>,
     cust_col: Option<usize>,
