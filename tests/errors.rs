@@ -193,20 +193,27 @@ fn bad_command_line_values() {
     expect("bad_command_line_values", &o, &["no/such.toml: cannot read rule file"]);
 }
 
-#[test]
-fn skip_invalid_writes_rejected_rows_and_goes_on() {
-    let d = copy_example("property");
-    edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
-    let rej = d.path().join("rejected.csv");
+/// `due` over the property rules on `dir` with `--skip-invalid`: it must succeed; its
+/// output and the rejected-rows file.
+fn due_skipping_invalid(dir: &Path) -> (crate::util::Out, String) {
+    let rej = dir.join("rejected.csv");
     let o = run_due(
         "rules/property.toml",
-        d.path().to_str().unwrap(),
+        dir.to_str().unwrap(),
         "2026-11-23",
         &["--skip-invalid", rej.to_str().unwrap(), "--format", "csv"],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stderr.contains("skipped 1 invalid row"), "{}", o.stderr);
     let r = std::fs::read_to_string(&rej).unwrap();
+    (o, r)
+}
+
+#[test]
+fn skip_invalid_writes_rejected_rows_and_goes_on() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-001,C001", "P-001,C999");
+    let (o, r) = due_skipping_invalid(d.path());
+    assert!(o.stderr.contains("skipped 1 invalid row"), "{}", o.stderr);
     assert!(r.contains("unknown customer") && r.contains("P-001,C999"), "{r}");
     assert!(!o.stdout.contains("P-001/"));
 }
@@ -225,15 +232,7 @@ fn rejected_rows_keep_file_order_and_every_reason() {
         "P-004,C997,complaint,general,李管家,客服部,later",
     );
     edit(d.path(), "orders.csv", "P-005,C006,complaint", "P-005, C996 ,complaint");
-    let rej = d.path().join("rejected.csv");
-    let o = run_due(
-        "rules/property.toml",
-        d.path().to_str().unwrap(),
-        "2026-11-23",
-        &["--skip-invalid", rej.to_str().unwrap(), "--format", "csv"],
-    );
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let r = std::fs::read_to_string(&rej).unwrap();
+    let (_, r) = due_skipping_invalid(d.path());
     let rows: Vec<&str> = r.lines().skip(1).collect();
     assert_eq!(rows.len(), 4, "{r}");
     let unknown = |c: &str| format!("column `customer_id` (field 2): unknown customer \"\"{c}\"\"");

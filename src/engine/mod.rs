@@ -1239,21 +1239,7 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         units.sort_unstable_by_key(|u| (u.day(), u.line));
         return units;
     }
-    let at = |u: &PoolUnit| (u.day() - lo) as usize;
-    let mut starts = vec![0usize; span + 2];
-    for u in &units {
-        starts[at(u) + 1] += 1;
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut out = vec![units[0]; units.len()];
-    for u in units {
-        let d = at(&u);
-        out[starts[d]] = u;
-        starts[d] += 1;
-    }
-    out
+    sampling::by_bucket(&units, span + 1, |u| (u.day() - lo) as usize).0
 }
 
 /// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small

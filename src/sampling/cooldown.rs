@@ -32,23 +32,12 @@ impl Contacts {
             return;
         }
         let customers = self.list.iter().map(|&(c, _)| c as usize + 1).max().unwrap_or(0);
+        let (mut sorted, groups) = super::by_bucket(&self.list, customers, |&(c, _)| c as usize);
         let mut starts = vec![0u32; customers + 1];
-        for &(c, _) in &self.list {
-            starts[c as usize + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut next = starts.clone();
-        let mut sorted = vec![(0u32, NaiveDate::MIN); self.list.len()];
-        for &(c, d) in &self.list {
-            sorted[next[c as usize] as usize] = (c, d);
-            next[c as usize] += 1;
-        }
         // Each customer's dates in order, without repeats, packed to the front.
         let mut kept = 0usize;
         for c in 0..customers {
-            let (a, b) = (starts[c] as usize, starts[c + 1] as usize);
+            let (a, b) = (groups[c], groups[c + 1]);
             sorted[a..b].sort_unstable();
             starts[c] = kept as u32;
             for i in a..b {

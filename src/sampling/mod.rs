@@ -79,6 +79,30 @@ fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
     h.digest()
 }
 
+/// `items` grouped by `key` (below `keys`), keeping their order within a group — a
+/// counting sort, for the millions of sampled units and contacts put in order once — and
+/// where each group starts (`keys + 1` entries, the last one the length).
+pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> usize) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0usize; keys + 1];
+    for x in items {
+        starts[key(x) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let Some(&first) = items.first() else {
+        return (Vec::new(), starts);
+    };
+    let mut next = starts.clone();
+    let mut out = vec![first; items.len()];
+    for &x in items {
+        let k = key(&x);
+        out[next[k]] = x;
+        next[k] += 1;
+    }
+    (out, starts)
+}
+
 /// Required count for `n` eligible units under `s` (rounding up, as a minimum rate).
 pub fn required(s: &Sampling, n: u64) -> u64 {
     let bp = u64::from(s.rate.basis_points(n));
