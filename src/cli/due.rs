@@ -61,7 +61,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let mask = a.out.mask_phone;
     let customers = &loaded.customers;
     let rows = |items| {
-        due_rows(items, &rules_ref, as_of, horizon).map(move |(customer, mut r)| {
+        warmed(due_rows(items, &rules_ref, as_of, horizon), customers).map(move |(customer, mut r)| {
             if let Some(i) = customer.filter(|&i| i < customers.len()) {
                 let c = customers.get(i);
                 r.customer_name = c.name().to_string();
@@ -83,8 +83,8 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             let mut items = items;
             let tail = items.split_off(items.len() / 2);
             std::thread::scope(|sc| {
-                let second = sc.spawn(|| csv_rows_into(Vec::new(), rows(tail).map(DueItem::into_cells)));
-                let mut out = csv_bytes(&COLUMNS, rows(items).map(DueItem::into_cells), opts);
+                let second = sc.spawn(|| csv_rows_into(Vec::new(), rows(tail)));
+                let mut out = csv_bytes(&COLUMNS, rows(items), opts);
                 out.extend(second.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
                 out
             })
@@ -96,6 +96,24 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     emit(a.out.output.as_deref(), &bytes)?;
     crate::debug_rss("written");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rows, pulled a few hundred at a time so that their customers are read together
+/// first (see [`crate::model::Customers::warm`]).
+fn warmed<'a>(
+    rows: impl Iterator<Item = (Option<usize>, DueItem)> + 'a,
+    customers: &'a crate::model::Customers,
+) -> impl Iterator<Item = (Option<usize>, DueItem)> + 'a {
+    const AHEAD: usize = 256;
+    let mut rows = rows.fuse();
+    let mut ready = std::collections::VecDeque::with_capacity(AHEAD);
+    std::iter::from_fn(move || {
+        if ready.is_empty() {
+            ready.extend(rows.by_ref().take(AHEAD));
+            customers.warm(ready.iter().filter_map(|(c, _)| *c));
+        }
+        ready.pop_front()
+    })
 }
 
 /// On a day with no calls allowed, say so and why (the list is still printed).

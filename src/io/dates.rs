@@ -85,9 +85,66 @@ pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+/// Writes dates as chrono's `Display` does (`2026-11-23`) without the formatter: a
+/// due list of a million rows writes three dates a row.
+#[derive(Debug, Default)]
+pub struct DateText([u8; 10]);
+
+impl DateText {
+    /// The date's text; years outside 0..=9999 (signed, wider) go through chrono.
+    pub fn format(&mut self, d: NaiveDate) -> std::borrow::Cow<'_, str> {
+        use chrono::Datelike;
+        let Ok(year) = u32::try_from(d.year()) else {
+            return d.to_string().into();
+        };
+        if year > 9999 {
+            return d.to_string().into();
+        }
+        let digits = |n: u32, out: &mut [u8]| {
+            let mut n = n;
+            for b in out.iter_mut().rev() {
+                *b = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        let b = &mut self.0;
+        digits(year, &mut b[..4]);
+        b[4] = b'-';
+        digits(d.month(), &mut b[5..7]);
+        b[7] = b'-';
+        digits(d.day(), &mut b[8..]);
+        // Only ASCII digits and dashes were written.
+        std::str::from_utf8(b).map_or_else(|_| d.to_string().into(), Into::into)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Byte for byte what chrono writes, for any date chrono can hold.
+        #[test]
+        fn date_text_is_what_chrono_writes(days in -262_000i32 * 366..262_000 * 366) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MIN);
+            let mut t = DateText::default();
+            let got = t.format(d).into_owned();
+            proptest::prop_assert_eq!(got, d.to_string());
+        }
+    }
+
+    #[test]
+    fn date_text_pads_and_spans_the_years() {
+        let mut t = DateText::default();
+        for s in ["0000-01-01", "0009-02-03", "2024-02-29", "9999-12-31", "2026-11-23"] {
+            let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+            assert_eq!(t.format(d), s);
+        }
+        let far = NaiveDate::from_ymd_opt(12345, 6, 7).unwrap();
+        assert_eq!(t.format(far), far.to_string());
+        let before = NaiveDate::from_ymd_opt(-44, 3, 15).unwrap();
+        assert_eq!(t.format(before), before.to_string());
+    }
 
     fn dt(s: &str) -> Option<String> {
         parse_datetime(s).map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())

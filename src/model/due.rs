@@ -120,28 +120,43 @@ pub const COLUMNS: [&str; 19] = [
 ];
 
 impl DueItem {
-    /// The item's values as strings in [`COLUMNS`] order (moved, not copied).
+    /// Hands the item's values to `f` in [`COLUMNS`] order, numbers and dates formatted
+    /// on the stack: one function serves every format (CSV writes the cells as they
+    /// come; the other formats collect them with [`DueItem::into_cells`]).
+    pub fn each_cell(&self, f: &mut dyn FnMut(&str)) {
+        let mut date = crate::io::dates::DateText::default();
+        let mut num = itoa::Buffer::new();
+        f(&self.due_id);
+        f(&self.rule);
+        f(&self.step);
+        f(&self.customer_id);
+        f(&self.customer_name);
+        f(&self.phone);
+        f(&self.order_id);
+        f(&self.kind);
+        f(&date.format(self.anchor));
+        f(&date.format(self.window_start));
+        f(&date.format(self.window_end));
+        f(self.status.as_str());
+        f(num.format(self.days_left));
+        f(num.format(self.attempts));
+        f(&self.channel);
+        f(&self.assignee);
+        f(&self.flags);
+        f(&self.version);
+        f(&self.call_hours);
+    }
+
+    /// The item's values as strings in [`COLUMNS`] order.
     pub fn into_cells(self) -> Vec<String> {
-        vec![
-            self.due_id,
-            self.rule,
-            self.step,
-            self.customer_id,
-            self.customer_name,
-            self.phone,
-            self.order_id,
-            self.kind,
-            self.anchor.to_string(),
-            self.window_start.to_string(),
-            self.window_end.to_string(),
-            self.status.to_string(),
-            self.days_left.to_string(),
-            self.attempts.to_string(),
-            self.channel,
-            self.assignee,
-            self.flags,
-            self.version,
-            self.call_hours,
-        ]
+        let mut cells = Vec::with_capacity(COLUMNS.len());
+        self.each_cell(&mut |c| cells.push(c.to_owned()));
+        cells
+    }
+}
+
+impl crate::io::write::Row for DueItem {
+    fn each_cell(&self, f: &mut dyn FnMut(&str)) {
+        DueItem::each_cell(self, f);
     }
 }
