@@ -619,7 +619,17 @@ impl<'a> Engine<'a> {
             }
             match &mut self.fold {
                 Some(f) => f(&i),
-                None => self.out.push(i),
+                None => {
+                    if self.out.capacity() == 0 {
+                        // Address space for about one item per order (the file's size
+                        // over ~110 bytes a row): pages are only taken as items fill
+                        // them, and a list of hundreds of megabytes is never copied to
+                        // grow. Without the space, it grows as usual.
+                        let rows = std::fs::metadata(&self.inp.orders_path).map_or(0, |m| m.len() / 110);
+                        let _ = self.out.try_reserve(usize::try_from(rows).unwrap_or(0));
+                    }
+                    self.out.push(i);
+                }
             }
         }
     }
