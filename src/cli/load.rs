@@ -190,10 +190,10 @@ pub fn evaluate(
                 vl.attempts.len()
             ));
             // Sampled units' orders are read again rather than held (see Engine::finish).
-            let mut reread = |lines: &[u64], f: &mut dyn FnMut(&crate::model::OrderBatch)| {
+            let mut reread = |offsets: &[u64], f: &mut dyn FnMut(&crate::model::OrderBatch)| {
                 let mut scratch = Problems::default();
                 let mut again = incsv::open_orders(&opath, &opts, &mut scratch);
-                incsv::stream_order_batches(&mut again, Some(lines), &ct, &mut scratch, f);
+                incsv::stream_order_batches(&mut again, Some(offsets), &ct, &mut scratch, f);
             };
             let (out, engine_problems) = engine.finish(run.cadence_from, &mut reread);
             problems.diags.extend(engine_problems);

@@ -173,7 +173,9 @@ struct PoolUnit {
     /// Seeded [`sampling::unit_hash`] of the order or customer id (also its identity in
     /// the pool: 64 bits instead of a string per historical unit).
     hash: u64,
-    line: u64,
+    /// Where its order starts in the file as read (see [`Order::offset`]): its identity
+    /// when the order is read again, and its place in arrival order.
+    offset: u64,
     /// Anchor as seconds since 1970 (8 bytes instead of 12: a unit is 32 bytes, and there
     /// is one per historical order of a sampled rule).
     anchor_s: i64,
@@ -200,7 +202,7 @@ impl PoolUnit {
 /// A pooled unit whose items `finish` builds when the orders are read again (32 bytes:
 /// a yearly report rebuilds millions; what its period shares is in [`PoolFacts`]).
 struct Rebuild {
-    line: u64,
+    offset: u64,
     anchor_s: i64,
     pool: u32,
     customer: u32,
@@ -218,8 +220,8 @@ struct PoolFacts {
     sample: SampleInfo,
 }
 
-/// Reads the orders again, calling back with batches of the orders on the given (sorted)
-/// lines, each with its customer's position.
+/// Reads the orders again, calling back with batches of the orders at the given (sorted)
+/// byte offsets ([`Order::offset`]), each with its customer's position.
 pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&crate::model::OrderBatch)) + 'r;
 
 /// What the keep filter sees of an item before the item is built, so that the millions
@@ -588,7 +590,7 @@ impl<'a> Engine<'a> {
                 hash,
                 customer: cust32,
                 anchor_s,
-                line: order.line,
+                offset: order.offset,
                 wanted: any,
             };
             let pool = self.pools.entry((ci, period)).or_default();
@@ -1069,6 +1071,7 @@ impl<'a> Engine<'a> {
             }
         }
 
+        crate::debug_rss("finish: cadences laid out");
         // Sampling decisions, period by period.
         let mut pools: Vec<_> = std::mem::take(&mut self.pools).into_iter().collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
@@ -1077,7 +1080,7 @@ impl<'a> Engine<'a> {
         let mut facts: Vec<PoolFacts> = Vec::new();
         for ((ci, period), (mut units, _)) in pools {
             // Arrival order: anchor date, then file position. Tomorrow's export adds rows
-            // with later anchor dates (or later lines), so today's order is a prefix of it.
+            // with later anchor dates (or later in the file), so today's order is a prefix of it.
             units = in_arrival_order(units);
             let c = &self.compiled[ci];
             let Some(s) = c.rule.sample.clone() else { continue };
@@ -1114,7 +1117,7 @@ impl<'a> Engine<'a> {
                     continue;
                 }
                 rebuild.push(Rebuild {
-                    line: unit.line,
+                    offset: unit.offset,
                     anchor_s: unit.anchor_s,
                     pool,
                     customer: unit.customer,
@@ -1124,11 +1127,12 @@ impl<'a> Engine<'a> {
                 });
             }
         }
+        crate::debug_rss("finish: samples drawn");
         // The orders of those units, read again in file order.
-        rebuild.sort_by_key(|r| r.line);
+        rebuild.sort_by_key(|r| r.offset);
         if !rebuild.is_empty() {
-            let mut lines: Vec<u64> = rebuild.iter().map(|r| r.line).collect();
-            lines.dedup();
+            let mut offsets: Vec<u64> = rebuild.iter().map(|r| r.offset).collect();
+            offsets.dedup();
             let mut next = 0;
             let (mut id, mut keys, mut found) = (String::new(), Vec::new(), Vec::new());
             let unit_of = |engine: &Self, r: &Rebuild, order: &Order| -> String {
@@ -1142,16 +1146,16 @@ impl<'a> Engine<'a> {
             // Per unit of a batch: its place in `rebuild`, its order's in the batch, where
             // its steps' keys start, and its unit id.
             let mut units: Vec<(usize, usize, usize, String)> = Vec::new();
-            reread(&lines, &mut |batch| {
+            reread(&offsets, &mut |batch| {
                 // The batch's units, and the visit-log heads of their steps looked up
                 // together (see `route`).
                 keys.clear();
                 units.clear();
                 for (b, (order, _)) in batch.iter().enumerate() {
-                    while next < rebuild.len() && rebuild[next].line < order.line {
+                    while next < rebuild.len() && rebuild[next].offset < order.offset {
                         next += 1;
                     }
-                    while next < rebuild.len() && rebuild[next].line == order.line {
+                    while next < rebuild.len() && rebuild[next].offset == order.offset {
                         let rule = self.compiled[facts[rebuild[next].pool as usize].rule].rule;
                         let unit = unit_of(&self, &rebuild[next], order);
                         let start = keys.len();
@@ -1191,6 +1195,7 @@ impl<'a> Engine<'a> {
             });
         }
 
+        crate::debug_rss("finish: sampled orders read again");
         // Mandatory items that break a cool-down are flagged, never suppressed.
         self.contacts.seal();
         let as_of = self.inp.as_of;
@@ -1233,9 +1238,9 @@ pub(crate) fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) 
     out.push_str(step);
 }
 
-/// A pool's units by anchor day, then line. Units come in file order unless a household
+/// A pool's units by anchor day, then file position. Units come in file order unless a household
 /// moved to an earlier order, and a pool spans a period of a few weeks: then a counting
-/// sort by day (stable, so lines stay in order) does it in two passes.
+/// sort by day (stable, so file order holds within a day) does it in two passes.
 fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     let (Some(lo), Some(hi)) = (
         units.iter().map(PoolUnit::day).min(),
@@ -1244,9 +1249,9 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         return units;
     };
     let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
-    if span >= 1 << 12 || !units.is_sorted_by_key(|u| u.line) {
-        // (A pool's lines are distinct: an unstable sort gives the one order.)
-        units.sort_unstable_by_key(|u| (u.day(), u.line));
+    if span >= 1 << 12 || !units.is_sorted_by_key(|u| u.offset) {
+        // (A pool's offsets are distinct: an unstable sort gives the one order.)
+        units.sort_unstable_by_key(|u| (u.day(), u.offset));
         return units;
     }
     sampling::by_bucket(&units, span + 1, |u| (u.day() - lo) as usize).0
@@ -1374,8 +1379,8 @@ mod tests {
     }
 
     proptest! {
-        /// Arrival order by counting sort (lines in file order, a few weeks of days) or by
-        /// comparison (lines out of order, or years apart) is the plain sort's.
+        /// Arrival order by counting sort (orders in file order, a few weeks of days) or by
+        /// comparison (out of order, or years apart) is the plain sort's.
         #[test]
         fn arrival_order_matches_a_plain_sort(
             days in proptest::collection::vec(0i64..40, 0..300),
@@ -1387,7 +1392,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, &d)| PoolUnit {
                     hash: i as u64,
-                    line: i as u64 + 2,
+                    offset: i as u64 * 100 + 40,
                     anchor_s: (d + if far && i == 0 { 9_000 } else { 20_000 }) * 86_400 + 3_600 * (i as i64 % 24),
                     customer: 0,
                     wanted: true,
@@ -1397,9 +1402,9 @@ mod tests {
                 units.reverse();
             }
             let mut want = units.clone();
-            want.sort_by_key(|u| (u.anchor_s.div_euclid(86_400), u.line));
+            want.sort_by_key(|u| (u.anchor_s.div_euclid(86_400), u.offset));
             let got = in_arrival_order(units);
-            prop_assert_eq!(got.iter().map(|u| u.line).collect::<Vec<_>>(), want.iter().map(|u| u.line).collect::<Vec<_>>());
+            prop_assert_eq!(got.iter().map(|u| u.offset).collect::<Vec<_>>(), want.iter().map(|u| u.offset).collect::<Vec<_>>());
         }
 
         /// The in-place reordering gives what a plain sort gives, for any arrival order.

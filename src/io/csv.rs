@@ -135,8 +135,10 @@ impl Table {
         self.for_each_of(None, problems, f);
     }
 
-    /// [`Self::for_each`] over the records starting on `only`'s lines (sorted) when given:
-    /// the others are split into fields but neither decoded nor checked.
+    /// [`Self::for_each`] over the records starting at `only`'s byte offsets (sorted, as
+    /// the reader gave them: [`crate::model::Order::offset`]) when given. In a file read
+    /// as is, the bytes in between are skipped unparsed (see [`OffsetReader`]); in a
+    /// decoded one they are split into fields but neither decoded nor checked.
     fn for_each_of(
         &mut self,
         only: Option<&[u64]>,
@@ -147,21 +149,30 @@ impl Table {
         let mut raw = csv::ByteRecord::new();
         let mut errs: Vec<(usize, String)> = Vec::new();
         let mut want = only.map(|l| l.iter().copied().peekable());
+        let mut direct = match only {
+            Some(_) if !self.gb => OffsetReader::open(&self.path).ok(),
+            _ => None,
+        };
         loop {
             if let Some(w) = want.as_mut() {
-                let Some(&next) = w.peek() else { break };
-                match self.reader.read_byte_record(&mut raw) {
-                    Ok(true) => {}
-                    Ok(false) | Err(_) => break,
-                }
-                let line = raw.position().map_or(0, csv::Position::line);
-                if line < next {
-                    continue;
-                }
-                w.next();
-                match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
-                    Ok(r) => rec = r,
-                    Err(_) => continue,
+                let Some(next) = w.next() else { break };
+                if let Some(d) = direct.as_mut() {
+                    match d.record_at(next, &mut rec) {
+                        Ok(true) => {}
+                        Ok(false) | Err(_) => break,
+                    }
+                } else {
+                    loop {
+                        match self.reader.read_byte_record(&mut raw) {
+                            Ok(true) if raw.position().map_or(0, csv::Position::byte) < next => {}
+                            Ok(true) => break,
+                            Ok(false) | Err(_) => return,
+                        }
+                    }
+                    match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
+                        Ok(r) => rec = r,
+                        Err(_) => continue,
+                    }
                 }
             } else {
                 match self.reader.read_record(&mut rec) {
@@ -223,6 +234,87 @@ impl Table {
                 });
             }
         }
+    }
+}
+
+/// Reads the records that start at chosen byte offsets of a file read as is: the bytes
+/// in between are only searched for line breaks (to number the lines as the csv reader
+/// does), not parsed as CSV, so reading the few sampled orders again at the end costs a
+/// scan of the file, not a second parse.
+struct OffsetReader {
+    file: std::io::BufReader<std::fs::File>,
+    /// Bytes consumed so far, and the csv reader's line number there (one plus the line
+    /// feeds before it).
+    at: u64,
+    line: u64,
+    /// The csv crate's own parser with its default dialect (what the file's reader
+    /// uses), built once: building one costs more than parsing a row.
+    core: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl OffsetReader {
+    fn open(path: &Path) -> std::io::Result<Self> {
+        Ok(OffsetReader {
+            file: std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?),
+            at: 0,
+            line: 1,
+            core: csv_core::Reader::new(),
+            fields: vec![0; 1024],
+            ends: vec![0; 64],
+        })
+    }
+
+    /// Consumes `n` buffered bytes, counting their line feeds.
+    fn consume(&mut self, n: usize) {
+        use std::io::BufRead;
+        let buf = self.file.buffer();
+        self.line += memchr::memchr_iter(b'\n', &buf[..n.min(buf.len())]).count() as u64;
+        self.at += n as u64;
+        self.file.consume(n);
+    }
+
+    /// Parses the record the file's reader began at byte `offset` (this one or a later
+    /// one) into `rec`, with the same fields and position; false at the end of the file.
+    fn record_at(&mut self, offset: u64, rec: &mut csv::StringRecord) -> std::io::Result<bool> {
+        use csv_core::ReadRecordResult as R;
+        use std::io::BufRead;
+        while self.at < offset {
+            let n = self.file.fill_buf()?.len();
+            if n == 0 {
+                return Ok(false);
+            }
+            self.consume(n.min(usize::try_from(offset - self.at).unwrap_or(usize::MAX)));
+        }
+        let (start, line) = (self.at, self.line);
+        self.core.reset();
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            let chunk = self.file.fill_buf()?;
+            let (res, nin, o, e) = self
+                .core
+                .read_record(chunk, &mut self.fields[nout..], &mut self.ends[nend..]);
+            (nout, nend) = (nout + o, nend + e);
+            self.consume(nin);
+            match res {
+                R::InputEmpty => {}
+                R::OutputFull => self.fields.resize(self.fields.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                R::Record => break,
+                R::End => return Ok(false),
+            }
+        }
+        rec.clear();
+        let mut from = 0;
+        for &end in &self.ends[..nend] {
+            rec.push_field(std::str::from_utf8(&self.fields[from..end]).map_err(std::io::Error::other)?);
+            from = end;
+        }
+        let mut pos = csv::Position::new();
+        pos.set_byte(start).set_line(line);
+        rec.set_position(Some(pos));
+        Ok(true)
     }
 }
 
@@ -338,7 +430,8 @@ pub fn stream_orders(
     stream_orders_of(reader, None, customers, problems, f);
 }
 
-/// [`stream_orders`] over the orders starting on `only`'s lines (sorted) when given.
+/// [`stream_orders`] over the orders starting at `only`'s byte offsets (sorted; see
+/// [`Order::offset`]) when given.
 pub fn stream_orders_of(
     reader: &mut OrderReader,
     only: Option<&[u64]>,
@@ -381,7 +474,7 @@ pub fn stream_order_batches(
     std::thread::scope(|s| {
         let reading = s.spawn(move || {
             let mut mine = Problems::default();
-            // (Not when reading chosen lines again: they were checked the first time.)
+            // (Not when reading chosen orders again: they were checked the first time.)
             let mut seen = SeenIds::with_capacity(if only.is_none() { size_hint(&t.path, 110) } else { 0 });
             let mut spare: Vec<Order> = Vec::new();
             let mut batch: Batch = Vec::with_capacity(BATCH);
@@ -401,6 +494,7 @@ pub fn stream_order_batches(
                 let cid = get(rec, cust);
                 let mut order = spare.pop().unwrap_or_default();
                 order.refill(line, rec.iter());
+                order.offset = rec.position().map_or(0, csv::Position::byte);
                 for &i in &date_cols {
                     let v = get(rec, i);
                     if v.is_empty() {
@@ -717,6 +811,83 @@ pub fn read_visits(
     log.attempts.set_names(names);
     log.attempts.freeze();
     log
+}
+
+#[cfg(test)]
+mod offset_tests {
+    use super::*;
+
+    /// Every record of `text` with its line, offset and fields, as the csv reader gives them.
+    fn all(path: &Path) -> Vec<(u64, u64, Vec<String>)> {
+        let mut t = open_table(path, &ReadOptions::default()).unwrap();
+        let mut got = Vec::new();
+        t.for_each(&mut Problems::default(), |line, rec, _| {
+            let at = rec.position().map_or(0, csv::Position::byte);
+            got.push((line, at, rec.iter().map(str::to_string).collect()));
+        });
+        got
+    }
+
+    /// The records at `offsets`, read again as the engine does (directly, or by parsing
+    /// every record when `parse` is set, as for decoded files).
+    fn again(path: &Path, offsets: &[u64], parse: bool) -> Vec<(u64, u64, Vec<String>)> {
+        let mut t = open_table(path, &ReadOptions::default()).unwrap();
+        t.gb = parse;
+        let mut got = Vec::new();
+        t.for_each_of(Some(offsets), &mut Problems::default(), |line, rec, _| {
+            let at = rec.position().map_or(0, csv::Position::byte);
+            got.push((line, at, rec.iter().map(str::to_string).collect()));
+        });
+        got
+    }
+
+    fn check(text: &[u8], pick: impl Fn(usize) -> bool) -> Result<(), proptest::test_runner::TestCaseError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.csv");
+        std::fs::write(&path, text).unwrap();
+        let every = all(&path);
+        let chosen: Vec<_> = every
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| pick(*i))
+            .map(|(_, r)| r.clone())
+            .collect();
+        let offsets: Vec<u64> = chosen.iter().map(|r| r.1).collect();
+        proptest::prop_assert_eq!(&again(&path, &offsets, false), &chosen);
+        proptest::prop_assert_eq!(&again(&path, &offsets, true), &chosen);
+        Ok(())
+    }
+
+    #[test]
+    fn records_read_again_by_offset_are_the_records_read_first() {
+        // A BOM, CRLF, a blank line, quoted commas, quotes and line breaks, CR-only line
+        // ends (every line number is 1 there), and a last line without a line break.
+        let text = "\u{feff}id,name,note\r\nO1,\"Li, Wei\",\"say \"\"hi\"\"\"\r\nO2,王,\r\n\r\nO3,x,\"two\nlines\"\r\nO4,y,\"a\rb\"\rO5,z,w\rO6,q,end";
+        check(text.as_bytes(), |i| i != 2).unwrap();
+        check(text.as_bytes(), |_| true).unwrap();
+    }
+
+    proptest::proptest! {
+        /// Any records, any line ends, any choice: read again, they are what was read.
+        #[test]
+        fn any_records_read_again_by_offset_are_the_same(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-c,\"\\r\\n 张]{0,4}", 3), 1..30),
+            pick in proptest::collection::vec(proptest::bool::ANY, 30),
+            ends in 0u8..3,
+        ) {
+            let term = match ends {
+                0 => csv::Terminator::Any(b'\n'),
+                1 => csv::Terminator::CRLF,
+                _ => csv::Terminator::Any(b'\r'),
+            };
+            let mut w = csv::WriterBuilder::new().terminator(term).from_writer(Vec::new());
+            w.write_record(["a", "b", "c"]).unwrap();
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            check(&w.into_inner().unwrap(), |i| pick[i % 30])?;
+        }
+    }
 }
 
 #[cfg(test)]

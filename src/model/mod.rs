@@ -43,6 +43,10 @@ pub type OrderBatch = [(Order, usize)];
 pub struct Order {
     /// 1-based line in `orders.csv` (for messages).
     pub line: u64,
+    /// Byte offset where the CSV reader began the record in the file as read (decoded
+    /// for GBK files): unique and in file order, so it names the order when it is read
+    /// again, even in files whose line numbers repeat (old Mac CR-only line ends).
+    pub offset: u64,
     buf: String,
     ends: Vec<u32>,
     /// Date columns parsed once by the reader (every rule reads them again).
@@ -78,6 +82,7 @@ impl Order {
     pub fn compact_clone(&self) -> Order {
         Order {
             line: self.line,
+            offset: self.offset,
             buf: self.buf.clone(),
             ends: self.ends.clone(),
             dates: Vec::new(),
