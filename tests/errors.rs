@@ -328,3 +328,62 @@ fn an_export_without_optional_columns_runs_with_a_warning() {
     // The anonymous complaint P-005 is now listed: nothing told huifang it was anonymous.
     assert!(o.stdout.contains("property.complaint/P-005/1"), "{}", o.stdout);
 }
+
+/// Rewrites a file's line ends (its lines joined with `end`), with a blank line after
+/// the header when asked.
+fn with_line_ends(dir: &Path, file: &str, end: &str, blank_after_header: bool) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<&str> = s.lines().collect();
+    if blank_after_header {
+        lines.insert(1, "");
+    }
+    std::fs::write(&p, lines.join(end) + end).unwrap();
+}
+
+/// Excel on Windows writes CRLF, Excel's "CSV (Macintosh)" CR alone, and hand-edited
+/// files have blank lines: a problem is still named on the line an editor shows it on
+/// (the csv crate's own count said the line before in a CRLF file, and line 1 for every
+/// row of a CR file).
+#[test]
+fn problems_are_on_the_editors_line_whatever_the_line_ends() {
+    for (end, blank, line) in [("\r\n", false, 3), ("\r", false, 3), ("\n", true, 4), ("\r\n", true, 4)] {
+        let d = copy_example("property");
+        edit(d.path(), "orders.csv", "2026-11-15 10:00", "2026-11-35 10:00");
+        with_line_ends(d.path(), "orders.csv", end, blank);
+        let o = due("rules/property.toml", d.path());
+        assert_eq!(o.code, 2, "{end:?}: {}", o.stderr);
+        let want = format!("orders.csv:{line}: column `opened_at` (field 7): expected a date");
+        assert!(
+            o.stderr.contains(&want),
+            "{end:?} blank={blank}: missing {want:?} in:\n{}",
+            o.stderr
+        );
+    }
+}
+
+/// Sampled orders are found again at the end by where they start in the file: with CR
+/// line ends (no line feeds at all) the due list is the one the LF file gives.
+#[test]
+fn sampled_orders_are_found_again_whatever_the_line_ends() {
+    let lf = copy_example("property");
+    let want = run_due(
+        "rules/property.toml",
+        lf.path().to_str().unwrap(),
+        "2026-11-23",
+        &["--format", "csv"],
+    );
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    for end in ["\r\n", "\r"] {
+        let d = copy_example("property");
+        with_line_ends(d.path(), "orders.csv", end, false);
+        let got = run_due(
+            "rules/property.toml",
+            d.path().to_str().unwrap(),
+            "2026-11-23",
+            &["--format", "csv"],
+        );
+        assert_eq!(got.code, 0, "{}", got.stderr);
+        assert_eq!(got.stdout, want.stdout, "line ends {end:?}");
+    }
+}

@@ -4,6 +4,7 @@
 
 use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
 use super::encoding::{self, Encoding};
+use super::lines::LineStarts;
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::{AttemptLog, Names, Prepared};
 use crate::model::values::{Channel, Outcome};
@@ -48,7 +49,7 @@ pub struct Problems {
 /// An opened CSV with its canonical header.
 struct Table {
     path: PathBuf,
-    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
+    reader: csv::Reader<LineStarts<Box<dyn std::io::Read + Send>>>,
     headers: Vec<String>,
     gb: bool,
 }
@@ -59,10 +60,10 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(r);
+        .from_reader(LineStarts::new(r));
     let raw = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(csv_error(path, &e)),
+        Err(e) => return Err(csv_error(path, &e, 1)),
     };
     let headers = raw
         .iter()
@@ -79,18 +80,19 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
     })
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+/// The csv crate's error as a diagnostic on `line` (see [`LineStarts`] for why not its own).
+fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Diagnostic {
     match e.kind() {
-        csv::ErrorKind::Utf8 { pos, err } => Diagnostic::new(
+        csv::ErrorKind::Utf8 { err, .. } => Diagnostic::new(
             path,
-            pos.as_ref().map_or(0, csv::Position::line),
+            line,
             format!("field {}", err.field() + 1),
             "the file is neither valid UTF-8 nor GBK/GB18030 here (expected text; found invalid bytes)",
         )
         .with_hint("re-export as UTF-8, or pass --encoding gbk if it is a GBK file"),
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => Diagnostic::new(
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Diagnostic::new(
             path,
-            pos.as_ref().map_or(0, csv::Position::line),
+            line,
             "",
             format!("expected {expected_len} fields like the header, found {len}"),
         ),
@@ -116,6 +118,12 @@ impl Table {
             }
         }
         Ok(out)
+    }
+
+    /// The line a record the reader began at `pos` is on, as an editor shows it.
+    fn line_of(&mut self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else { return 0 };
+        self.reader.get_mut().line_at(pos.byte()).unwrap_or(pos.line())
     }
 
     fn col(&self, name: &str) -> Option<usize> {
@@ -154,25 +162,31 @@ impl Table {
             _ => None,
         };
         loop {
-            if let Some(w) = want.as_mut() {
+            let line = if let Some(w) = want.as_mut() {
                 let Some(next) = w.next() else { break };
                 if let Some(d) = direct.as_mut() {
                     match d.record_at(next, &mut rec) {
-                        Ok(true) => {}
+                        Ok(true) => rec.position().map_or(0, csv::Position::line),
                         Ok(false) | Err(_) => break,
                     }
                 } else {
-                    loop {
+                    let line = loop {
                         match self.reader.read_byte_record(&mut raw) {
-                            Ok(true) if raw.position().map_or(0, csv::Position::byte) < next => {}
-                            Ok(true) => break,
+                            Ok(true) => {}
                             Ok(false) | Err(_) => return,
                         }
-                    }
+                        // Records passed by are numbered too: the lines behind them are
+                        // forgotten as they go.
+                        let line = self.line_of(raw.position());
+                        if raw.position().map_or(0, csv::Position::byte) >= next {
+                            break line;
+                        }
+                    };
                     match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
                         Ok(r) => rec = r,
                         Err(_) => continue,
                     }
+                    line
                 }
             } else {
                 match self.reader.read_record(&mut rec) {
@@ -180,15 +194,16 @@ impl Table {
                     Ok(true) => {}
                     Err(e) => {
                         let fatal = matches!(e.kind(), csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. });
-                        problems.diags.push(csv_error(&self.path, &e));
+                        let line = self.line_of(e.position());
+                        problems.diags.push(csv_error(&self.path, &e, line));
                         if fatal {
                             break;
                         }
                         continue;
                     }
                 }
-            }
-            let line = rec.position().map_or(0, csv::Position::line);
+                self.line_of(rec.position())
+            };
             // A blank row (only separators and spaces). Checked on the record's bytes as one
             // string: a real row stops the scan at its first character.
             if rec.as_slice().trim().is_empty() {
@@ -238,15 +253,13 @@ impl Table {
 }
 
 /// Reads the records that start at chosen byte offsets of a file read as is: the bytes
-/// in between are only searched for line breaks (to number the lines as the csv reader
-/// does), not parsed as CSV, so reading the few sampled orders again at the end costs a
-/// scan of the file, not a second parse.
+/// in between are only searched for line breaks (to number the lines, see
+/// [`LineStarts`]), not parsed as CSV, so reading the few sampled orders again at the end
+/// costs a scan of the file, not a second parse.
 struct OffsetReader {
-    file: std::io::BufReader<std::fs::File>,
-    /// Bytes consumed so far, and the csv reader's line number there (one plus the line
-    /// feeds before it).
+    file: std::io::BufReader<LineStarts<std::fs::File>>,
+    /// Bytes consumed so far.
     at: u64,
-    line: u64,
     /// The csv crate's own parser with its default dialect (what the file's reader
     /// uses), built once: building one costs more than parsing a row.
     core: csv_core::Reader,
@@ -257,26 +270,23 @@ struct OffsetReader {
 impl OffsetReader {
     fn open(path: &Path) -> std::io::Result<Self> {
         Ok(OffsetReader {
-            file: std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?),
+            file: std::io::BufReader::with_capacity(1 << 20, LineStarts::new(std::fs::File::open(path)?)),
             at: 0,
-            line: 1,
             core: csv_core::Reader::new(),
             fields: vec![0; 1024],
             ends: vec![0; 64],
         })
     }
 
-    /// Consumes `n` buffered bytes, counting their line feeds.
     fn consume(&mut self, n: usize) {
         use std::io::BufRead;
-        let buf = self.file.buffer();
-        self.line += memchr::memchr_iter(b'\n', &buf[..n.min(buf.len())]).count() as u64;
         self.at += n as u64;
         self.file.consume(n);
     }
 
     /// Parses the record the file's reader began at byte `offset` (this one or a later
-    /// one) into `rec`, with the same fields and position; false at the end of the file.
+    /// one) into `rec`, with the same fields, offset and line; false at the end of the
+    /// file.
     fn record_at(&mut self, offset: u64, rec: &mut csv::StringRecord) -> std::io::Result<bool> {
         use csv_core::ReadRecordResult as R;
         use std::io::BufRead;
@@ -287,7 +297,9 @@ impl OffsetReader {
             }
             self.consume(n.min(usize::try_from(offset - self.at).unwrap_or(usize::MAX)));
         }
-        let (start, line) = (self.at, self.line);
+        self.file.fill_buf()?;
+        let lines = self.file.get_mut();
+        let line = lines.line_at(offset).unwrap_or(lines.line());
         self.core.reset();
         let (mut nout, mut nend) = (0, 0);
         loop {
@@ -312,7 +324,7 @@ impl OffsetReader {
             from = end;
         }
         let mut pos = csv::Position::new();
-        pos.set_byte(start).set_line(line);
+        pos.set_byte(offset).set_line(line);
         rec.set_position(Some(pos));
         Ok(true)
     }

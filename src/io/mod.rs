@@ -4,4 +4,5 @@
 pub mod csv;
 pub mod dates;
 pub mod encoding;
+pub mod lines;
 pub mod write;

@@ -1,0 +1,141 @@
+//! Line numbers as an editor shows them. The csv crate numbers a record by the line feeds
+//! it has consumed when it begins the record: in a CRLF file (Excel on Windows) that is
+//! the line before, after a blank line it is the blank line, and a file with CR line ends
+//! (Excel's "CSV (Macintosh)") is all line 1. [`LineStarts`] watches the bytes on their
+//! way to the csv reader and remembers where the latest lines begin, so that a record is
+//! numbered by the line its first character is on.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+/// A reader that passes bytes through and notes where lines begin (LF, CRLF and a lone
+/// CR each end a line).
+pub struct LineStarts<R> {
+    inner: R,
+    /// Bytes passed on so far.
+    offset: u64,
+    /// The line of the next byte.
+    line: u64,
+    /// The last byte passed on was a CR (a LF right after it ends no other line).
+    after_cr: bool,
+    /// The next byte begins a line.
+    at_start: bool,
+    /// Where lines that begin with a character (not a line break) begin, and their
+    /// numbers: only those ahead of the csv reader are kept, a buffer's worth.
+    starts: VecDeque<(u64, u64)>,
+}
+
+impl<R> LineStarts<R> {
+    /// Watches `inner` from its first byte (line 1).
+    pub fn new(inner: R) -> Self {
+        LineStarts {
+            inner,
+            offset: 0,
+            line: 1,
+            after_cr: false,
+            at_start: true,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// The line of the first character at or after byte `offset` that is not a line
+    /// break, for an `offset` at the start of the input or right after a line break: where
+    /// a record the csv reader began at `offset` really begins (records begin after a
+    /// line end, and the reader skips line breaks first). Lines before `offset` are
+    /// forgotten, so ask in file order. `None` when those bytes have not been read yet.
+    pub fn line_at(&mut self, offset: u64) -> Option<u64> {
+        while self.starts.front().is_some_and(|&(at, _)| at < offset) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map(|&(_, line)| line)
+    }
+
+    /// The line of the next byte to be read.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.at_start && !matches!(bytes[i], b'\r' | b'\n') {
+                self.starts.push_back((self.offset + i as u64, self.line));
+                self.at_start = false;
+            }
+            let Some(k) = memchr::memchr2(b'\r', b'\n', &bytes[i..]) else {
+                self.after_cr = false;
+                break;
+            };
+            let b = bytes[i + k];
+            // A LF right after a CR closes the same line.
+            if !(b == b'\n' && k == 0 && self.after_cr) {
+                self.line += 1;
+            }
+            self.after_cr = b == b'\r';
+            self.at_start = true;
+            i += k + 1;
+        }
+        self.offset += bytes.len() as u64;
+    }
+}
+
+impl<R: Read> Read for LineStarts<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line of the first character at or after each offset, by a plain count.
+    fn plain(text: &[u8], offset: usize) -> Option<u64> {
+        let first = (offset..text.len()).find(|&i| !matches!(text[i], b'\r' | b'\n'))?;
+        let mut line = 1;
+        for i in 0..first {
+            let crlf = text[i] == b'\n' && i > 0 && text[i - 1] == b'\r';
+            if matches!(text[i], b'\r' | b'\n') && !crlf {
+                line += 1;
+            }
+        }
+        Some(line)
+    }
+
+    #[test]
+    fn lf_crlf_and_cr_each_end_one_line() {
+        let text = b"h\r\nO1\r\n\r\nO2\nO3\rO4\n\n\rO5";
+        let mut r = LineStarts::new(&text[..]);
+        std::io::copy(&mut r, &mut std::io::sink()).unwrap();
+        let at = |s: &str| text.windows(s.len()).position(|w| w == s.as_bytes()).unwrap() as u64;
+        assert_eq!(r.line_at(at("O1")), Some(2));
+        assert_eq!(r.line_at(at("O2")), Some(4));
+        assert_eq!(r.line_at(at("O3")), Some(5));
+        assert_eq!(r.line_at(at("O4")), Some(6));
+        assert_eq!(
+            r.line_at(at("O4") + 2),
+            Some(9),
+            "line breaks are skipped to the next character"
+        );
+        assert_eq!(r.line_at(text.len() as u64), None);
+    }
+
+    proptest::proptest! {
+        /// Read in chunks of any size, every offset where a record can begin gets the
+        /// plain count's line.
+        #[test]
+        fn lines_match_a_plain_count(
+            text in proptest::collection::vec(proptest::sample::select(vec![b'a', b'\r', b'\n', b',']), 0..200),
+            chunk in 1usize..9,
+        ) {
+            let mut r = LineStarts::new(&text[..]);
+            let mut buf = vec![0; chunk];
+            while r.read(&mut buf).unwrap() > 0 {}
+            for offset in (0..=text.len()).filter(|&i| i == 0 || matches!(text[i - 1], b'\r' | b'\n')) {
+                proptest::prop_assert_eq!(r.line_at(offset as u64), plain(&text, offset));
+            }
+        }
+    }
+}
