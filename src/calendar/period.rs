@@ -168,6 +168,41 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Appends the label [`Display`](fmt::Display) writes, without the formatter: every
+    /// sampled order names its period (its unit's hash and household id depend on it).
+    pub fn push_label(&self, out: &mut String) {
+        let s = self.start;
+        if matches!(self.kind, PeriodKind::Day | PeriodKind::Week) {
+            use fmt::Write as _;
+            let _ = write!(out, "{self}");
+            return;
+        }
+        let two = |out: &mut String, n: u32| {
+            out.push(char::from(b'0' + (n / 10 % 10) as u8));
+            out.push(char::from(b'0' + (n % 10) as u8));
+        };
+        out.push_str(itoa::Buffer::new().format(s.year()));
+        match self.kind {
+            PeriodKind::HalfMonth => {
+                out.push('-');
+                two(out, s.month());
+                out.push_str(if s.day() == 1 { "-H1" } else { "-H2" });
+            }
+            PeriodKind::Month => {
+                out.push('-');
+                two(out, s.month());
+            }
+            PeriodKind::Quarter => {
+                out.push_str("-Q");
+                out.push(char::from(b'1' + ((s.month() - 1) / 3) as u8));
+            }
+            PeriodKind::HalfYear => out.push_str(if s.month() <= 6 { "-H1" } else { "-H2" }),
+            PeriodKind::Year | PeriodKind::Day | PeriodKind::Week => {}
+        }
+    }
+}
+
 impl fmt::Display for Period {
     /// `2026-11-23`, `2026-W47`, `2026-11`, `2026-Q4`, `2026-H2`, `2026`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -277,6 +312,27 @@ mod tests {
                 proptest::prop_assert_eq!(p.end, end);
                 proptest::prop_assert_eq!(p.start.day(), 1);
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The quick label is the displayed one, for every kind and any date.
+        #[test]
+        fn labels_are_what_display_writes(days in -800_000i32..4_000_000, kind in 0usize..7) {
+            let kinds = [
+                PeriodKind::Day,
+                PeriodKind::Week,
+                PeriodKind::HalfMonth,
+                PeriodKind::Month,
+                PeriodKind::Quarter,
+                PeriodKind::HalfYear,
+                PeriodKind::Year,
+            ];
+            let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MIN);
+            let p = Period::containing(kinds[kind], d);
+            let mut quick = String::from("x@");
+            p.push_label(&mut quick);
+            proptest::prop_assert_eq!(quick, format!("x@{p}"));
         }
     }
 }

@@ -566,10 +566,7 @@ impl<'a> Engine<'a> {
             let period = Period::containing(s.per, anchor.date());
             let label = &mut self.label_buf;
             label.clear();
-            {
-                use std::fmt::Write as _;
-                let _ = write!(label, "{period}");
-            }
+            period.push_label(label);
             // The order's own copy of the customer id (the reader matched it exactly) is in
             // cache; the customer table's is not.
             let cust_id = self.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
@@ -584,7 +581,7 @@ impl<'a> Engine<'a> {
                 Some((at, _)) => Some(at as usize),
                 None => None,
             };
-            let unit_id = household.then(|| format!("{cust_id}@{period}"));
+            let unit_id = household.then(|| format!("{cust_id}@{label}"));
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), heads, anchor, None, Build::Probe);
             let unit = PoolUnit {
                 hash,
@@ -1138,7 +1135,10 @@ impl<'a> Engine<'a> {
             let unit_of = |engine: &Self, r: &Rebuild, order: &Order| -> String {
                 let f = &facts[r.pool as usize];
                 if f.household {
-                    format!("{}@{}", engine.inp.customers.get(r.customer as usize).id(), f.period)
+                    let mut unit = engine.inp.customers.get(r.customer as usize).id().to_string();
+                    unit.push('@');
+                    f.period.push_label(&mut unit);
+                    unit
                 } else {
                     engine.id_col.map_or("", |i| order.field(i)).trim().to_string()
                 }

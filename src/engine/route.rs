@@ -208,8 +208,9 @@ impl<'a> Prefetcher<'a> {
                         // there, and its (empty) unit never asked for.
                         self.unit.clear();
                         if let (Some(d), Some(c)) = (anchor_col.and_then(|i| order.datetime(i)), r.cust_col) {
-                            use std::fmt::Write as _;
-                            let _ = write!(self.unit, "{}@{}", order.field(c), Period::containing(per, d.date()));
+                            self.unit.push_str(order.field(c));
+                            self.unit.push('@');
+                            Period::containing(per, d.date()).push_label(&mut self.unit);
                         }
                         &self.unit
                     }
