@@ -24,7 +24,7 @@ use crate::model::values::Channel;
 use crate::model::{Customers, Order, Reach, Schema};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
-use crate::sampling::{self, cadence, UnitMeta};
+use crate::sampling::{self, cadence};
 use chrono::{NaiveDate, NaiveDateTime};
 use route::{OrderColumns, Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
@@ -1083,16 +1083,29 @@ impl<'a> Engine<'a> {
             let Some(s) = c.rule.sample.clone() else { continue };
             let rule_id = c.rule.id.clone();
             let cooldown = c.rule.cooldown;
-            let metas: Vec<UnitMeta> = units
-                .iter()
-                .map(|u| UnitMeta {
-                    hash: u.hash,
-                    blocked: cooldown
-                        .is_some_and(|days| self.contacts.recently_reached_on(u.customer as usize, u.day(), days)),
-                })
-                .collect();
+            // Cool-down checks are made when asked (the draw asks only of the units it
+            // would take) and remembered: 0 not asked, 1 free, 2 blocked.
+            let mut asked = vec![0u8; units.len()];
+            let contacts = &self.contacts;
+            let mut blocked = |i: usize| {
+                if asked[i] == 0 {
+                    let u = &units[i];
+                    let hit =
+                        cooldown.is_some_and(|days| contacts.recently_reached_on(u.customer as usize, u.day(), days));
+                    asked[i] = 1 + u8::from(hit);
+                }
+                asked[i] == 2
+            };
             let closed = self.inp.as_of > period.end;
-            let sel = sampling::select(&metas, &s, &rule_id, &period, closed);
+            let sel = sampling::select_by(
+                units.len(),
+                |i| units[i].hash,
+                &mut blocked,
+                &s,
+                &rule_id,
+                &period,
+                closed,
+            );
             let pool = u32::try_from(facts.len()).unwrap_or(u32::MAX);
             facts.push(PoolFacts {
                 rule: ci,
@@ -1100,7 +1113,7 @@ impl<'a> Engine<'a> {
                 household: s.unit == SampleUnit::Customer,
                 sample: SampleInfo {
                     period: period.to_string(),
-                    population: metas.len() as u64,
+                    population: units.len() as u64,
                     required: sel.required,
                     selected: false,
                     topup: false,
@@ -1120,7 +1133,7 @@ impl<'a> Engine<'a> {
                     customer: unit.customer,
                     selected: sel.selected[i],
                     topup: sel.topup[i],
-                    blocked: metas[i].blocked,
+                    blocked: blocked(i),
                 });
             }
         }

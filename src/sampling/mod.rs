@@ -117,16 +117,39 @@ pub fn required(s: &Sampling, n: u64) -> u64 {
 /// Selects from `units` (arrival order) for `rule` in `period`; `closed` says whether the
 /// period is over as of the run's date.
 pub fn select(units: &[UnitMeta], s: &Sampling, rule: &str, period: &Period, closed: bool) -> Selection {
-    let n = units.len();
+    select_by(
+        units.len(),
+        |i| units[i].hash,
+        |i| units[i].blocked,
+        s,
+        rule,
+        period,
+        closed,
+    )
+}
+
+/// [`select`] over `n` units given by position: `blocked(i)` is asked only of the units
+/// the draw would take and, when a closed period is topped up, of the others (a
+/// cool-down check is a look-up per unit, and most units of a 30% sample are never
+/// taken). The answer is the same as [`select`]'s over the same units.
+pub fn select_by(
+    n: usize,
+    hash: impl Fn(usize) -> u64,
+    mut blocked: impl FnMut(usize) -> bool,
+    s: &Sampling,
+    rule: &str,
+    period: &Period,
+    closed: bool,
+) -> Selection {
     let u = xxh3_64(format!("{}/{rule}/{period}", s.seed).as_bytes()) % 10_000;
     let mut selected = vec![false; n];
     let mut count = 0u64;
     let cap = s.max.map_or(u64::MAX, u64::from);
-    for (i, unit) in units.iter().enumerate() {
+    for i in 0..n {
         let pop = i as u64 + 1;
         let bp = u64::from(s.rate.basis_points(pop));
         let target = ((bp * pop + u) / 10_000).min(cap);
-        if target > count && !unit.blocked {
+        if target > count && !blocked(i) {
             selected[i] = true;
             count += 1;
         }
@@ -134,11 +157,9 @@ pub fn select(units: &[UnitMeta], s: &Sampling, rule: &str, period: &Period, clo
     let need = required(s, n as u64);
     let mut topup = vec![false; n];
     if closed && count < need {
-        let mut rest: Vec<(bool, u64, usize)> = units
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !selected[*i])
-            .map(|(i, unit)| (unit.blocked, unit.hash, i))
+        let mut rest: Vec<(bool, u64, usize)> = (0..n)
+            .filter(|&i| !selected[i])
+            .map(|i| (blocked(i), hash(i), i))
             .collect();
         // Units outside their cool-down first, then by hash: fair and deterministic.
         rest.sort_unstable();
@@ -198,6 +219,29 @@ mod tests {
         let sel = select(&units(10), &s, "property.repair", &period(), true);
         assert_eq!(sel.selected.iter().filter(|x| **x).count(), 3);
         assert_eq!(sel.required, 3);
+    }
+
+    #[test]
+    fn cool_downs_are_asked_only_of_units_the_draw_would_take() {
+        let s = sampling(Rate::Fixed(3000), 0);
+        let metas = units(1000);
+        let mut asked = 0;
+        let sel = select_by(
+            metas.len(),
+            |i| metas[i].hash,
+            |i| {
+                asked += 1;
+                metas[i].blocked
+            },
+            &s,
+            "r",
+            &period(),
+            false,
+        );
+        assert_eq!(sel, select(&metas, &s, "r", &period(), false));
+        // Nothing is blocked here, so every unit asked is taken: 300 asks, not 1000.
+        assert_eq!(asked, sel.selected.iter().filter(|x| **x).count());
+        assert_eq!(asked, 300);
     }
 
     #[test]
