@@ -1251,9 +1251,10 @@ pub(crate) fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) 
     out.push_str(step);
 }
 
-/// A pool's units by anchor day, then file position. Units come in file order unless a household
-/// moved to an earlier order, and a pool spans a period of a few weeks: then a counting
-/// sort by day (stable, so file order holds within a day) does it in two passes.
+/// A pool's units by anchor day, then file position. A pool spans a period of a few weeks
+/// or months, so a counting sort by day (stable: file order holds within a day) does it in
+/// two passes; units come in file order unless a household moved to an earlier order,
+/// and then only each day's slice is sorted.
 fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     let (Some(lo), Some(hi)) = (
         units.iter().map(PoolUnit::day).min(),
@@ -1262,12 +1263,21 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         return units;
     };
     let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
-    if span >= 1 << 12 || !units.is_sorted_by_key(|u| u.offset) {
+    if span >= 1 << 12 {
         // (A pool's offsets are distinct: an unstable sort gives the one order.)
         units.sort_unstable_by_key(|u| (u.day(), u.offset));
         return units;
     }
-    sampling::by_bucket(&units, span + 1, |u| (u.day() - lo) as usize).0
+    let in_file_order = units.is_sorted_by_key(|u| u.offset);
+    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, |u| (u.day() - lo) as usize);
+    if !in_file_order {
+        // A household's unit moved to an earlier order: each day, a small slice, is put
+        // back in file order.
+        for day in starts.windows(2) {
+            by_day[day[0]..day[1]].sort_unstable_by_key(|u| u.offset);
+        }
+    }
+    by_day
 }
 
 /// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small

@@ -145,12 +145,12 @@ pub fn select_by(
     let mut selected = vec![false; n];
     let mut count = 0u64;
     let cap = s.max.map_or(u64::MAX, u64::from);
-    for i in 0..n {
+    for (i, taken) in selected.iter_mut().enumerate() {
         let pop = i as u64 + 1;
         let bp = u64::from(s.rate.basis_points(pop));
         let target = ((bp * pop + u) / 10_000).min(cap);
         if target > count && !blocked(i) {
-            selected[i] = true;
+            *taken = true;
             count += 1;
         }
     }
