@@ -282,25 +282,27 @@ mod tests {
         assert_eq!(p.next().start, d("2027-01-04"));
     }
 
+    /// Every kind, for the properties below.
+    const KINDS: [PeriodKind; 7] = [
+        PeriodKind::Day,
+        PeriodKind::Week,
+        PeriodKind::HalfMonth,
+        PeriodKind::Month,
+        PeriodKind::Quarter,
+        PeriodKind::HalfYear,
+        PeriodKind::Year,
+    ];
+
     proptest::proptest! {
         /// Every period holds its date, ends where chrono's month arithmetic says, and
         /// the next one starts the day after (leap Februaries and year ends included).
         #[test]
         fn periods_tile_the_calendar(days in 0i64..(400 * 366), k in 0usize..7) {
-            let kinds = [
-                PeriodKind::Day,
-                PeriodKind::Week,
-                PeriodKind::HalfMonth,
-                PeriodKind::Month,
-                PeriodKind::Quarter,
-                PeriodKind::HalfYear,
-                PeriodKind::Year,
-            ];
             let date = d("1900-01-01") + Duration::days(days);
-            let p = Period::containing(kinds[k], date);
+            let p = Period::containing(KINDS[k], date);
             proptest::prop_assert!(p.contains(date));
             proptest::prop_assert_eq!(p.next().start, p.end.succ_opt().unwrap());
-            let months = match kinds[k] {
+            let months = match KINDS[k] {
                 PeriodKind::Month => 1,
                 PeriodKind::Quarter => 3,
                 PeriodKind::HalfYear => 6,
@@ -319,17 +321,8 @@ mod tests {
         /// The quick label is the displayed one, for every kind and any date.
         #[test]
         fn labels_are_what_display_writes(days in -800_000i32..4_000_000, kind in 0usize..7) {
-            let kinds = [
-                PeriodKind::Day,
-                PeriodKind::Week,
-                PeriodKind::HalfMonth,
-                PeriodKind::Month,
-                PeriodKind::Quarter,
-                PeriodKind::HalfYear,
-                PeriodKind::Year,
-            ];
             let d = NaiveDate::from_num_days_from_ce_opt(days).unwrap_or(NaiveDate::MIN);
-            let p = Period::containing(kinds[kind], d);
+            let p = Period::containing(KINDS[kind], d);
             let mut quick = String::from("x@");
             p.push_label(&mut quick);
             proptest::prop_assert_eq!(quick, format!("x@{p}"));
