@@ -89,6 +89,42 @@ fn unparsable_date() {
     expect("unparsable_date", &due("rules/property.toml", d.path()), &["orders.csv:2: column `closed_at` (field 8): expected a date like 2026-11-23, 2026/11/23 or 2026-11-23 14:30, found \"2026-13-01\""]);
 }
 
+/// Bytes that are not UTF-8 in a file read as UTF-8 are named by line and field, whether
+/// a field holds a stray byte or a character is cut by a field's end.
+#[test]
+fn bytes_that_are_not_text() {
+    for (name, bad, field) in [
+        ("stray_byte", &b"\xff"[..], "column `department` (field 6)"),
+        (
+            "cut_character",
+            &"客服部".as_bytes()[..7],
+            "column `department` (field 6)",
+        ),
+    ] {
+        let d = copy_example("property");
+        let p = d.path().join("orders.csv");
+        let text = std::fs::read(&p).unwrap();
+        let at = text.windows(9).position(|w| w == "客服部".as_bytes()).unwrap();
+        let mut bytes = text[..at].to_vec();
+        bytes.extend_from_slice(bad);
+        bytes.extend_from_slice(&text[at + 9..]);
+        std::fs::write(&p, bytes).unwrap();
+        let o = run_due(
+            "rules/property.toml",
+            d.path().to_str().unwrap(),
+            "2026-11-23",
+            &["--encoding", "utf-8"],
+        );
+        expect(
+            &format!("not_text_{name}"),
+            &o,
+            &[&format!(
+                "orders.csv:2: {field}: the file is neither valid UTF-8 nor GBK/GB18030 here"
+            )],
+        );
+    }
+}
+
 #[test]
 fn bad_visit_values_are_all_listed() {
     let d = copy_example("property");

@@ -9,7 +9,7 @@ use crate::rules::Assignee;
 pub fn resolve_assignee(a: &Assignee, schema: &Schema, order: Option<&Order>) -> String {
     let col = |c: &str| -> String {
         match (order, schema.get(c)) {
-            (Some(o), Some(i)) => o.field(i).trim().to_string(),
+            (Some(o), Some(i)) => o.field(i).to_string(),
             _ => String::new(),
         }
     };

@@ -15,10 +15,10 @@ pub fn exclusion_reason(c: &Compiled, customer: Customer<'_>, order: Option<&Ord
     for (e, cols) in c.rule.exclusions.iter().zip(&c.exclusion_cols) {
         let hit = match (&e.condition, cols) {
             (Condition::In { values, .. }, (Some(i), _)) => {
-                let v = order.field(*i).trim();
+                let v = order.field(*i);
                 values.iter().any(|x| crate::rules::eq_folded(x, v))
             }
-            (Condition::Empty { empty, .. }, (Some(i), _)) => order.field(*i).trim().is_empty() == *empty,
+            (Condition::Empty { empty, .. }, (Some(i), _)) => order.field(*i).is_empty() == *empty,
             (Condition::ShorterThan { limit, .. }, (Some(a), Some(b))) => {
                 match (order.datetime(*a), order.datetime(*b)) {
                     (Some(from), Some(to)) => {

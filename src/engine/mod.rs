@@ -440,13 +440,13 @@ impl<'a> Engine<'a> {
             return Err(Skip::Kind(kind));
         }
         for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
-            let v = col.map_or("", |i| order.field(i)).trim();
+            let v = col.map_or("", |i| order.field(i));
             if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
                 return Err(Skip::Match(name, v));
             }
         }
         let step = &c.rule.steps[0];
-        let raw = c.step_cols[0].map_or("", |i| order.field(i)).trim();
+        let raw = c.step_cols[0].map_or("", |i| order.field(i));
         if raw.is_empty() {
             return Err(Skip::NoAnchor(&step.anchor));
         }
@@ -535,7 +535,7 @@ impl<'a> Engine<'a> {
             };
             let customer = self.inp.customers.get(cust);
             let excluded = exclude::exclusion_reason(c, customer, Some(order));
-            let order_id = self.id_col.map_or("", |i| order.field(i)).trim();
+            let order_id = self.id_col.map_or("", |i| order.field(i));
             if c.rule.cadence.is_some() {
                 let order_id = order_id.to_string();
                 let slots = self.cadence_slots(ci, Some(order), anchor);
@@ -647,8 +647,7 @@ impl<'a> Engine<'a> {
     fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
         let c = &self.compiled[ci];
         let customer = self.inp.customers.get(cust);
-        let field =
-            |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).trim().to_string());
+        let field = |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).to_string());
         Evaluated {
             due_id: String::new(),
             rule: c.rule.id.clone(),
@@ -724,12 +723,12 @@ impl<'a> Engine<'a> {
                 let alt = c.step_alt_cols[si]
                     .iter()
                     .filter_map(|(col, off)| {
-                        let i = col.filter(|&i| !order.field(i).trim().is_empty())?;
+                        let i = col.filter(|&i| !order.field(i).is_empty())?;
                         let d = order.datetime(i)?;
                         Some(window::add_offset(d, *off, cal).and_time(d.time()))
                     })
                     .min();
-                let raw = c.step_cols[si].map_or("", |i| order.field(i)).trim();
+                let raw = c.step_cols[si].map_or("", |i| order.field(i));
                 if raw.is_empty() {
                     match alt {
                         Some(a) => a,
@@ -759,7 +758,7 @@ impl<'a> Engine<'a> {
                 &c.rule.calls.calendar,
                 c.rule.calls.call_on,
             );
-            let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)).trim());
+            let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)));
             step_due_id(&mut id, &c.rule.id, unit, &step.name);
             let found = match heads.and_then(|h| h.get(si)) {
                 Some(&head) => self.inp.attempts.chain(head),
@@ -822,7 +821,7 @@ impl<'a> Engine<'a> {
                 let due_id = format!(
                     "{}/{}/extra-{k}",
                     c.rule.id,
-                    unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)).trim())
+                    unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)))
                 );
                 let st = attempts::classify(
                     self.inp.attempts.get(due_id.as_str()),
@@ -1153,7 +1152,7 @@ impl<'a> Engine<'a> {
                     f.period.push_label(&mut unit);
                     unit
                 } else {
-                    engine.id_col.map_or("", |i| order.field(i)).trim().to_string()
+                    engine.id_col.map_or("", |i| order.field(i)).to_string()
                 }
             };
             // Per unit of a batch: its place in `rebuild`, its order's in the batch, where

@@ -104,7 +104,7 @@ impl<'a> Router<'a> {
 
     /// The canonical kind of an order.
     pub fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
-        let raw = self.kind_col.map_or("", |i| order.field(i).trim());
+        let raw = self.kind_col.map_or("", |i| order.field(i));
         // Lower-casing allocates: only do it when the label has upper-case letters.
         let hit = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
             self.kind_map.get(&raw.to_ascii_lowercase())
@@ -196,7 +196,7 @@ impl<'a> Prefetcher<'a> {
             self.starts.push((self.candidates.len(), self.keys.len()));
             r.candidates_into(r.kind_of(order), mine);
             self.candidates.extend_from_slice(mine);
-            let order_id = r.id_col.map_or("", |i| order.field(i)).trim();
+            let order_id = r.id_col.map_or("", |i| order.field(i));
             for &ci in mine.iter() {
                 let Some(ids) = &r.plain_steps[ci] else {
                     continue;

@@ -5,6 +5,7 @@
 use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
 use super::encoding::{self, Encoding};
 use super::lines::LineStarts;
+use super::record::Record;
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::{AttemptLog, Names, Prepared};
 use crate::model::values::{Channel, Outcome};
@@ -83,13 +84,7 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
 /// The csv crate's error as a diagnostic on `line` (see [`LineStarts`] for why not its own).
 fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Diagnostic {
     match e.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => Diagnostic::new(
-            path,
-            line,
-            format!("field {}", err.field() + 1),
-            "the file is neither valid UTF-8 nor GBK/GB18030 here (expected text; found invalid bytes)",
-        )
-        .with_hint("re-export as UTF-8, or pass --encoding gbk if it is a GBK file"),
+        csv::ErrorKind::Utf8 { err, .. } => not_text(path, line, format!("field {}", err.field() + 1)),
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Diagnostic::new(
             path,
             line,
@@ -98,6 +93,17 @@ fn csv_error(path: &Path, e: &csv::Error, line: u64) -> Diagnostic {
         ),
         _ => Diagnostic::file(path, format!("cannot read CSV: {e}")),
     }
+}
+
+/// Bytes in `column` of `line` that are not UTF-8.
+fn not_text(path: &Path, line: u64, column: String) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        line,
+        column,
+        "the file is neither valid UTF-8 nor GBK/GB18030 here (expected text; found invalid bytes)",
+    )
+    .with_hint("re-export as UTF-8, or pass --encoding gbk if it is a GBK file")
 }
 
 impl Table {
@@ -139,7 +145,7 @@ impl Table {
     }
 
     /// Reads every record, calling `f(line, fields)`; blank lines are skipped.
-    fn for_each(&mut self, problems: &mut Problems, f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>)) {
+    fn for_each(&mut self, problems: &mut Problems, f: impl FnMut(u64, &Record, &mut Vec<(usize, String)>)) {
         self.for_each_of(None, problems, f);
     }
 
@@ -151,9 +157,9 @@ impl Table {
         &mut self,
         only: Option<&[u64]>,
         problems: &mut Problems,
-        mut f: impl FnMut(u64, &csv::StringRecord, &mut Vec<(usize, String)>),
+        mut f: impl FnMut(u64, &Record, &mut Vec<(usize, String)>),
     ) {
-        let mut rec = csv::StringRecord::new();
+        let mut rec = Record::default();
         let mut raw = csv::ByteRecord::new();
         let mut errs: Vec<(usize, String)> = Vec::new();
         let mut want = only.map(|l| l.iter().copied().peekable());
@@ -182,14 +188,13 @@ impl Table {
                             break line;
                         }
                     };
-                    match csv::StringRecord::from_byte_record(std::mem::take(&mut raw)) {
-                        Ok(r) => rec = r,
-                        Err(_) => continue,
+                    if rec.fill(&raw).is_err() {
+                        continue;
                     }
                     line
                 }
             } else {
-                match self.reader.read_record(&mut rec) {
+                match self.reader.read_byte_record(&mut raw) {
                     Ok(false) => break,
                     Ok(true) => {}
                     Err(e) => {
@@ -202,11 +207,16 @@ impl Table {
                         continue;
                     }
                 }
-                self.line_of(rec.position())
+                let line = self.line_of(raw.position());
+                if let Err(field) = rec.fill(&raw) {
+                    problems.diags.push(not_text(&self.path, line, self.colname(field)));
+                    break;
+                }
+                line
             };
             // A blank row (only separators and spaces). Checked on the record's bytes as one
             // string: a real row stops the scan at its first character.
-            if rec.as_slice().trim().is_empty() {
+            if rec.as_str().trim().is_empty() {
                 continue;
             }
             if self.gb && rec.iter().any(|f| f.contains('\u{fffd}')) {
@@ -287,7 +297,7 @@ impl OffsetReader {
     /// Parses the record the file's reader began at byte `offset` (this one or a later
     /// one) into `rec`, with the same fields, offset and line; false at the end of the
     /// file.
-    fn record_at(&mut self, offset: u64, rec: &mut csv::StringRecord) -> std::io::Result<bool> {
+    fn record_at(&mut self, offset: u64, rec: &mut Record) -> std::io::Result<bool> {
         use csv_core::ReadRecordResult as R;
         use std::io::BufRead;
         while self.at < offset {
@@ -317,15 +327,10 @@ impl OffsetReader {
                 R::End => return Ok(false),
             }
         }
-        rec.clear();
-        let mut from = 0;
-        for &end in &self.ends[..nend] {
-            rec.push_field(std::str::from_utf8(&self.fields[from..end]).map_err(std::io::Error::other)?);
-            from = end;
-        }
         let mut pos = csv::Position::new();
         pos.set_byte(offset).set_line(line);
-        rec.set_position(Some(pos));
+        rec.fill_parts(&self.fields[..nout], &self.ends[..nend], pos)
+            .map_err(|field| std::io::Error::other(format!("field {} is not UTF-8", field + 1)))?;
         Ok(true)
     }
 }
@@ -335,8 +340,8 @@ fn size_hint(path: &Path, bytes_per_row: u64) -> usize {
     std::fs::metadata(path).map_or(0, |m| usize::try_from(m.len() / bytes_per_row).unwrap_or(0))
 }
 
-fn get(rec: &csv::StringRecord, i: usize) -> &str {
-    rec.get(i).unwrap_or("").trim()
+fn get(rec: &Record, i: usize) -> &str {
+    super::record::trim(rec.get(i).unwrap_or(""))
 }
 
 /// Reads `customers.csv`.
@@ -520,7 +525,7 @@ pub fn stream_order_batches(
                 // A row already in error, or one whose fields were trimmed (a late rejection
                 // keeps the trimmed fields), has its customer checked now, among its other
                 // problems.
-                if !errs.is_empty() || order.text_len() != rec.as_slice().len() {
+                if !errs.is_empty() || order.text_len() != rec.as_str().len() {
                     if customers.position(cid).is_none() {
                         errs.insert(id_errs, (cust, unknown_customer(cid)));
                     }

@@ -5,4 +5,5 @@ pub mod csv;
 pub mod dates;
 pub mod encoding;
 pub mod lines;
+pub mod record;
 pub mod write;

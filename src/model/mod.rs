@@ -71,7 +71,7 @@ impl Order {
         self.ends.clear();
         self.dates.clear();
         for f in fields {
-            self.buf.push_str(f.trim());
+            self.buf.push_str(crate::io::record::trim(f));
             self.ends.push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
         }
     }
@@ -115,7 +115,7 @@ impl Order {
         self.buf.len()
     }
 
-    /// The value of field `i` ("" when absent).
+    /// The value of field `i` ("" when absent), trimmed when the order was filled.
     pub fn field(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else { return "" };
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
