@@ -169,19 +169,27 @@ pub fn evaluate(
             crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            // Each batch is routed and looked up in the visit log as a whole first (see
-            // engine::route; doing so on the reading thread, into the shared cache,
-            // measured slower).
-            let mut ahead = engine.prefetcher();
-            incsv::stream_order_batches(&mut reader, None, &ct, &mut problems, |batch| {
-                let before = n;
-                n += batch.len() as u64;
-                if n / 65_536 != before / 65_536 {
-                    bar.set_position(n);
-                }
-                ahead.look_up(batch);
-                engine.feed_looked_up(batch, &ahead);
-            });
+            // Each batch is routed on the reading thread and looked up in the visit log
+            // as a whole here first (see engine::route; looking up there, into the other
+            // core's caches, measured slower).
+            let router = engine.prefetcher();
+            incsv::stream_prepared_batches(
+                &mut reader,
+                None,
+                &ct,
+                &mut problems,
+                || router.clone(),
+                |batch, ahead| ahead.route(batch),
+                |batch, ahead| {
+                    let before = n;
+                    n += batch.len() as u64;
+                    if n / 65_536 != before / 65_536 {
+                        bar.set_position(n);
+                    }
+                    ahead.look_up_routed();
+                    engine.feed_looked_up(batch, ahead);
+                },
+            );
             bar.finish_and_clear();
             crate::debug_rss("streamed");
             ui.detail(&format!(

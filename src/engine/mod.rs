@@ -276,7 +276,6 @@ pub struct Engine<'a> {
     /// Reused by [`Self::cadence_items`] for a slot's due ids.
     slot_buf: Vec<String>,
     label_buf: String,
-    kind_buf: String,
     warnings: Vec<String>,
     /// Sampling pools by rule and period (hashed: every sampled order asks; put in order
     /// once, when they are drawn).
@@ -403,7 +402,6 @@ impl<'a> Engine<'a> {
             id_buf: String::new(),
             slot_buf: Vec::new(),
             label_buf: String::new(),
-            kind_buf: String::new(),
             warnings,
             pools: HashMap::default(),
             contacts: Contacts::default(),
@@ -472,8 +470,8 @@ impl<'a> Engine<'a> {
     pub fn feed_looked_up(&mut self, batch: &crate::model::OrderBatch, ahead: &Prefetcher<'_>) {
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {
-            let (candidates, heads) = ahead.order(k);
-            self.feed_routed(order, *cust, candidates, Some(heads));
+            let (kind, candidates, heads) = ahead.order(k);
+            self.feed_routed(order, *cust, kind, candidates, Some(heads));
         }
     }
 
@@ -485,7 +483,7 @@ impl<'a> Engine<'a> {
         // misses of reads that are a few instructions apart.
         let mut targets = Vec::new();
         for (k, (order, cust)) in batch.iter().enumerate() {
-            for &ci in ahead.order(k).0 {
+            for &ci in ahead.order(k).1 {
                 let c = &self.compiled[ci];
                 let Some(s) = c.rule.sample.as_ref().filter(|s| s.unit == SampleUnit::Customer) else {
                     continue;
@@ -508,10 +506,14 @@ impl<'a> Engine<'a> {
     /// Evaluates every rule against one order whose customer the reader has found, given
     /// its candidate rules and, when known, the visit-log heads of their plain steps in
     /// [`route`]'s order.
-    fn feed_routed(&mut self, order: &Order, cust: usize, candidates: &[usize], heads: Option<&[Option<u32>]>) {
-        let mut kind = std::mem::take(&mut self.kind_buf);
-        kind.clear();
-        kind.push_str(self.kind_of(order));
+    fn feed_routed(
+        &mut self,
+        order: &Order,
+        cust: usize,
+        kind: &str,
+        candidates: &[usize],
+        heads: Option<&[Option<u32>]>,
+    ) {
         let mut next_head = 0;
         for &ci in candidates {
             // This rule's slice of `heads` (its steps', when its due ids are plain).
@@ -519,7 +521,7 @@ impl<'a> Engine<'a> {
             let heads = heads.filter(|_| n > 0).and_then(|h| h.get(next_head..next_head + n));
             next_head += n;
             let c = &self.compiled[ci];
-            let anchor = match self.applies_to_kind(c, order, &kind) {
+            let anchor = match self.applies_to_kind(c, order, kind) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
                     let i = self.inp.schema.get(col).unwrap_or(0);
@@ -539,7 +541,7 @@ impl<'a> Engine<'a> {
             if c.rule.cadence.is_some() {
                 let order_id = order_id.to_string();
                 let slots = self.cadence_slots(ci, Some(order), anchor);
-                let items = self.cadence_items(ci, cust, Some(order), &order_id, &slots, excluded);
+                let items = self.cadence_items(ci, cust, Some(order), &order_id, &slots, None, excluded);
                 self.emit(items);
                 continue;
             }
@@ -607,28 +609,30 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        // Hand the buffer back for the next order.
-        self.kind_buf = kind;
     }
 
     fn emit(&mut self, items: Vec<Evaluated>) {
         for i in items {
-            if !(self.keep)(&Self::probe_of(&i)) {
-                continue;
-            }
-            match &mut self.fold {
-                Some(f) => f(&i),
-                None => {
-                    if self.out.capacity() == 0 {
-                        // Address space for about one item per order (the file's size
-                        // over ~110 bytes a row): pages are only taken as items fill
-                        // them, and a list of hundreds of megabytes is never copied to
-                        // grow. Without the space, it grows as usual.
-                        let rows = std::fs::metadata(&self.inp.orders_path).map_or(0, |m| m.len() / 110);
-                        let _ = self.out.try_reserve(usize::try_from(rows).unwrap_or(0));
-                    }
-                    self.out.push(i);
+            self.emit_one(i);
+        }
+    }
+
+    fn emit_one(&mut self, i: Evaluated) {
+        if !(self.keep)(&Self::probe_of(&i)) {
+            return;
+        }
+        match &mut self.fold {
+            Some(f) => f(&i),
+            None => {
+                if self.out.capacity() == 0 {
+                    // Address space for about one item per order (the file's size
+                    // over ~110 bytes a row): pages are only taken as items fill
+                    // them, and a list of hundreds of megabytes is never copied to
+                    // grow. Without the space, it grows as usual.
+                    let rows = std::fs::metadata(&self.inp.orders_path).map_or(0, |m| m.len() / 110);
+                    let _ = self.out.try_reserve(usize::try_from(rows).unwrap_or(0));
                 }
+                self.out.push(i);
             }
         }
     }
@@ -680,8 +684,14 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn classify_into(&mut self, item: &mut Evaluated, max: u32) {
-        let st = attempts::classify(self.inp.attempts.get(item.due_id.as_str()), self.inp.as_of, max);
+    /// Sets the item's attempt state from its visit-log head when looked up already, else
+    /// from its due id.
+    fn classify_into(&mut self, item: &mut Evaluated, max: u32, head: Option<Option<u32>>) {
+        let found = match head {
+            Some(h) => self.inp.attempts.chain(h),
+            None => self.inp.attempts.get(item.due_id.as_str()),
+        };
+        let st = attempts::classify(found, self.inp.as_of, max);
         item.resolution = st.resolution;
         item.attempts = st.attempts;
         if let (Some(r), Some(c)) = (&st.reach, item.customer) {
@@ -925,7 +935,10 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`.
+    /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`;
+    /// `heads`, when looked up already, are the visit-log heads of every slot's due ids
+    /// ([`Self::slot_ids`]) one slot after another.
+    #[allow(clippy::too_many_arguments)]
     fn cadence_items(
         &mut self,
         ci: usize,
@@ -933,6 +946,7 @@ impl<'a> Engine<'a> {
         order: Option<&Order>,
         key: &str,
         slots: &[cadence::Slot],
+        heads: Option<&[Option<u32>]>,
         excluded: Option<String>,
     ) -> Vec<Evaluated> {
         let Some(cad) = self.compiled[ci].rule.cadence.as_ref() else {
@@ -940,9 +954,11 @@ impl<'a> Engine<'a> {
         };
         let mut out = Vec::new();
         let mut ids = std::mem::take(&mut self.slot_buf);
-        for slot in slots {
+        for (si, slot) in slots.iter().enumerate() {
             let c = &self.compiled[ci];
             Self::slot_ids(c.rule, key, slot, &mut ids);
+            let n = ids.len();
+            let heads = heads.and_then(|h| h.get(si * n..(si + 1) * n));
             let base_id = &ids[0];
             let reqs = if cad.require.is_empty() {
                 None
@@ -952,7 +968,11 @@ impl<'a> Engine<'a> {
             let as_of = self.inp.as_of;
             let reached: Vec<Reach> = ids
                 .iter()
-                .filter_map(|id| self.inp.attempts.get(id))
+                .enumerate()
+                .filter_map(|(j, id)| match heads {
+                    Some(h) => self.inp.attempts.chain(h[j]),
+                    None => self.inp.attempts.get(id),
+                })
                 .flatten()
                 .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
                 .map(|a| a.reach())
@@ -988,7 +1008,8 @@ impl<'a> Engine<'a> {
                     item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
                     item.excluded = excluded.clone();
                     let max = c.rule.max_attempts;
-                    self.classify_into(&mut item, max);
+                    let head = heads.and_then(|h| ids.iter().position(|id| *id == item.due_id).map(|j| h[j]));
+                    self.classify_into(&mut item, max, head);
                     if let Some(&i) = filled.get((k - 1) as usize) {
                         // Filled by the k-th reached visit through this channel group.
                         let r = reached[i].clone();
@@ -1058,10 +1079,13 @@ impl<'a> Engine<'a> {
                     }
                 }
                 self.inp.attempts.heads_of(&keys, &mut found);
-                for &cust in chunk {
+                // Every customer asks for the same number of ids.
+                let per = found.len() / chunk.len().max(1);
+                for (j, &cust) in chunk.iter().enumerate() {
                     let cu = customers.get(cust);
                     let excluded = exclude::exclusion_reason(&self.compiled[ci], cu, None);
-                    let items = self.cadence_items(ci, cust, None, cu.id(), &slots, excluded);
+                    let heads = found.get(j * per..(j + 1) * per);
+                    let items = self.cadence_items(ci, cust, None, cu.id(), &slots, heads, excluded);
                     self.emit(items);
                 }
             }
@@ -1201,7 +1225,7 @@ impl<'a> Engine<'a> {
                         if r.topup {
                             item.flags.push("sampled_at_period_close".into());
                         }
-                        self.emit(vec![item]);
+                        self.emit_one(item);
                     }
                 }
             });

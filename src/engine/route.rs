@@ -154,15 +154,20 @@ pub struct OrderColumns {
 }
 
 /// Looks up a batch of orders ahead of their evaluation (see the module's comment): each
-/// order's candidate rules and the visit-log heads of their plain steps, in that order.
+/// order's canonical kind, its candidate rules and the visit-log heads of their plain
+/// steps, in that order. Routing reads only the batch, so it is done on the reading
+/// thread (which has time to spare) as the batch is filled; the look-up, whose misses
+/// should land in the evaluating core's caches, on the evaluating thread.
 #[derive(Debug, Clone)]
 pub struct Prefetcher<'a> {
     router: Router<'a>,
     keys: Vec<(u64, u64)>,
     heads: Vec<Option<u32>>,
     candidates: Vec<usize>,
-    /// Per order of the batch: where its candidates and its heads start.
-    starts: Vec<(usize, usize)>,
+    /// The orders' kinds end to end.
+    kinds: String,
+    /// Per order of the batch: where its candidates, its heads and its kind start.
+    starts: Vec<(usize, usize, usize)>,
     id: String,
     unit: String,
     mine: Vec<usize>,
@@ -176,6 +181,7 @@ impl<'a> Prefetcher<'a> {
             keys: Vec::new(),
             heads: Vec::new(),
             candidates: Vec::new(),
+            kinds: String::new(),
             starts: Vec::new(),
             id: String::new(),
             unit: String::new(),
@@ -183,18 +189,27 @@ impl<'a> Prefetcher<'a> {
         }
     }
 
-    /// Routes every order of the batch and looks up the due ids they can ask for (every
-    /// step of every plain rule their kind routes them to), all together so that the
-    /// cache misses overlap.
+    /// [`Self::route`] and [`Self::look_up_routed`] in one.
     pub fn look_up(&mut self, batch: &crate::model::OrderBatch) {
+        self.route(batch);
+        self.look_up_routed();
+    }
+
+    /// Routes every order of the batch and works out the keys of the due ids they can ask
+    /// for (every step of every plain rule their kind routes them to).
+    pub fn route(&mut self, batch: &crate::model::OrderBatch) {
         let r = &self.router;
         self.keys.clear();
         self.candidates.clear();
+        self.kinds.clear();
         self.starts.clear();
         let mine = &mut self.mine;
         for (order, _) in batch {
-            self.starts.push((self.candidates.len(), self.keys.len()));
-            r.candidates_into(r.kind_of(order), mine);
+            self.starts
+                .push((self.candidates.len(), self.keys.len(), self.kinds.len()));
+            let kind = r.kind_of(order);
+            self.kinds.push_str(kind);
+            r.candidates_into(kind, mine);
             self.candidates.extend_from_slice(mine);
             let order_id = r.id_col.map_or("", |i| order.field(i));
             for &ci in mine.iter() {
@@ -221,14 +236,21 @@ impl<'a> Prefetcher<'a> {
                 }
             }
         }
-        self.starts.push((self.candidates.len(), self.keys.len()));
-        r.attempts.heads_of(&self.keys, &mut self.heads);
+        self.starts
+            .push((self.candidates.len(), self.keys.len(), self.kinds.len()));
     }
 
-    /// The `k`-th order of the last batch: its candidate rules and its heads.
-    pub fn order(&self, k: usize) -> (&[usize], &[Option<u32>]) {
-        let ((c0, h0), (c1, h1)) = (self.starts[k], self.starts[k + 1]);
-        (&self.candidates[c0..c1], &self.heads[h0..h1])
+    /// Looks up the keys [`Self::route`] worked out, all together so that the cache misses
+    /// overlap.
+    pub fn look_up_routed(&mut self) {
+        self.router.attempts.heads_of(&self.keys, &mut self.heads);
+    }
+
+    /// The `k`-th order of the last batch: its canonical kind, its candidate rules and
+    /// its heads.
+    pub fn order(&self, k: usize) -> (&str, &[usize], &[Option<u32>]) {
+        let ((c0, h0, k0), (c1, h1, k1)) = (self.starts[k], self.starts[k + 1]);
+        (&self.kinds[k0..k1], &self.candidates[c0..c1], &self.heads[h0..h1])
     }
 }
 
@@ -315,7 +337,8 @@ mod tests {
         ahead.look_up(&batch);
         let mut found = 0;
         for (k, (order, _)) in batch.iter().enumerate() {
-            let (candidates, heads) = ahead.order(k);
+            let (kind, candidates, heads) = ahead.order(k);
+            assert_eq!(kind, router.kind_of(order));
             let mut want = Vec::new();
             router.candidates_into(router.kind_of(order), &mut want);
             assert_eq!(candidates, want.as_slice());

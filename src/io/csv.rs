@@ -472,6 +472,29 @@ pub fn stream_order_batches(
     problems: &mut Problems,
     mut f: impl FnMut(&crate::model::OrderBatch),
 ) {
+    stream_prepared_batches(
+        reader,
+        only,
+        customers,
+        problems,
+        || (),
+        |_, ()| {},
+        |batch, ()| f(batch),
+    );
+}
+
+/// [`stream_order_batches`] with work done on the reading thread: each full batch is
+/// handed to `prepare` with a companion (made by `fresh`, then reused) before it goes to
+/// `f` with that companion.
+pub fn stream_prepared_batches<P: Send>(
+    reader: &mut OrderReader,
+    only: Option<&[u64]>,
+    customers: &Customers,
+    problems: &mut Problems,
+    fresh: impl Fn() -> P + Send,
+    mut prepare: impl FnMut(&crate::model::OrderBatch, &mut P) + Send,
+    mut f: impl FnMut(&crate::model::OrderBatch, &mut P),
+) {
     let Some(t) = reader.table.as_mut() else { return };
     let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {
         return;
@@ -484,8 +507,8 @@ pub fn stream_order_batches(
     // orders' buffers are allocated once.
     type Batch = Vec<(Order, usize)>;
     const BATCH: usize = 512;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
-    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P)>(8);
+    let (used_tx, used_rx) = std::sync::mpsc::channel::<(Batch, P)>();
     let unknown_col = t.colname(cust);
     let path = t.path.clone();
     std::thread::scope(|s| {
@@ -538,14 +561,17 @@ pub fn stream_order_batches(
                 batch.push((order, 0));
                 if batch.len() == BATCH {
                     pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
-                    let mut next = used_rx.try_recv().unwrap_or_default();
+                    let (mut next, mut with) = used_rx.try_recv().unwrap_or_else(|_| (Vec::new(), fresh()));
                     spare.extend(next.drain(..).map(|(o, _)| o));
-                    let _ = full_tx.send(std::mem::replace(&mut batch, next));
+                    prepare(&batch, &mut with);
+                    let _ = full_tx.send((std::mem::replace(&mut batch, next), with));
                 }
             });
             pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
             if !batch.is_empty() {
-                let _ = full_tx.send(batch);
+                let mut with = used_rx.try_recv().map_or_else(|_| fresh(), |(_, w)| w);
+                prepare(&batch, &mut with);
+                let _ = full_tx.send((batch, with));
             }
             drop(full_tx);
             if !pending.late.diags.is_empty() {
@@ -557,9 +583,9 @@ pub fn stream_order_batches(
             }
             mine
         });
-        for batch in full_rx {
-            f(&batch);
-            let _ = used_tx.send(batch);
+        for (batch, mut with) in full_rx {
+            f(&batch, &mut with);
+            let _ = used_tx.send((batch, with));
         }
         let mine = reading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         problems.diags.extend(mine.diags);
