@@ -161,85 +161,104 @@ tfile=$(mktemp)
 trap 'rm -f "$rows_file" "$tfile"' EXIT
 declare -A floor_s=()
 
-# measure SET NAME BYTES ORDERS -- COMMAND...: runs COMMAND $runs times; records the
-# median wall time and the largest max RSS of the runs. stdout and stderr of the last
-# run are kept in bench/results/logs/SET-NAME.{out,err}. Every run is stopped after
-# $timeout_s seconds (timeout(1) adds no measurable time); huifang's runs are also
-# capped at $mem_limit_mb MB of virtual memory.
+# Per measurement (SET/NAME), in the order first measured: the run times, the largest
+# max RSS, input bytes and orders, and whether a run failed.
+declare -A times_of=() rss_of=() bytes_of=() orders_of=() failed_of=()
+keys=()
+
+# measure SET NAME BYTES ORDERS -- COMMAND...: one timed run of COMMAND (this round's).
+# stdout and stderr of the last run are kept in bench/results/logs/SET-NAME.{out,err}.
+# Every run is stopped after $timeout_s seconds (timeout(1) adds no measurable time);
+# huifang's runs are also capped at $mem_limit_mb MB of virtual memory. A command that
+# failed once is not run again.
 measure() {
     local set=$1 name=$2 bytes=$3 orders=$4
     shift 5
+    local key=$set/$name
+    if [ -z "${bytes_of[$key]:-}" ]; then
+        keys+=("$key")
+        bytes_of[$key]=$bytes
+        orders_of[$key]=$orders
+        rss_of[$key]=0
+    fi
+    [ -n "${failed_of[$key]:-}" ] && return 1
     local out=$logs/$set-$name.out err=$logs/$set-$name.err
-    local times=() rss=0 i rc secs kb mem=unlimited
+    local rc secs kb mem=unlimited
     case "$name" in huifang*) mem=$((mem_limit_mb * 1024)) ;; esac
     printf '   %-22s' "$name"
-    for ((i = 1; i <= runs; i++)); do
-        if [ "$have_time" = 1 ]; then
-            (ulimit -v "$mem" && exec /usr/bin/time -f '%e %M' -o "$tfile" timeout "$timeout_s" "$@") >"$out" 2>"$err"
-            rc=$?
-            # On failure time(1) writes "Command exited with non-zero status N" first.
-            read -r secs kb < <(tail -n 1 "$tfile")
+    if [ "$have_time" = 1 ]; then
+        (ulimit -v "$mem" && exec /usr/bin/time -f '%e %M' -o "$tfile" timeout "$timeout_s" "$@") >"$out" 2>"$err"
+        rc=$?
+        # On failure time(1) writes "Command exited with non-zero status N" first.
+        read -r secs kb < <(tail -n 1 "$tfile")
+    else
+        local TIMEFORMAT=%R
+        { time (ulimit -v "$mem" && exec timeout "$timeout_s" "$@") >"$out" 2>"$err"; } 2>"$tfile"
+        rc=$?
+        secs=$(tail -n 1 "$tfile")
+        kb=
+    fi
+    if [ "$rc" != 0 ]; then
+        failed_of[$key]=1
+        if [ "$rc" = 124 ]; then
+            printf ' FAILED (stopped after %s s, see --timeout)\n' "$timeout_s"
         else
-            local TIMEFORMAT=%R
-            { time (ulimit -v "$mem" && exec timeout "$timeout_s" "$@") >"$out" 2>"$err"; } 2>"$tfile"
-            rc=$?
-            secs=$(tail -n 1 "$tfile")
-            kb=
+            printf ' FAILED (exit %s%s):\n' "$rc" "$([ "$mem" != unlimited ] && echo ", memory cap $mem_limit_mb MB")"
         fi
-        if [ "$rc" != 0 ]; then
-            if [ "$rc" = 124 ]; then
-                printf ' FAILED (stopped after %s s, see --timeout)\n' "$timeout_s"
-            else
-                printf ' FAILED (exit %s%s):\n' "$rc" "$([ "$mem" != unlimited ] && echo ", memory cap $mem_limit_mb MB")"
-            fi
-            head -n 5 "$err" | sed 's/^/     | /'
-            printf '%s\t%s\t\t\t%s\t%s\tFAILED\n' "$set" "$name" "$bytes" "$orders" >>"$rows_file"
-            return 1
-        fi
-        times+=("$secs")
-        if [ -n "$kb" ] && [ "$kb" -gt "$rss" ]; then rss=$kb; fi
-        printf ' %6.2fs' "$secs"
-    done
-    local median
-    median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1}
-        END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
-    local rss_mb=n/a
-    # time(1) reports KiB; MB here are 10^6 bytes, comparable with the input bytes.
-    [ "$have_time" = 1 ] && rss_mb=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')
-    printf '   median %ss\n' "$median"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$set" "$name" "$median" "$rss_mb" "$bytes" "$orders" >>"$rows_file"
-    [ "$name" = floor ] && floor_s[$set]=$median
+        head -n 5 "$err" | sed 's/^/     | /'
+        return 1
+    fi
+    times_of[$key]+="$secs "
+    if [ -n "$kb" ] && [ "$kb" -gt "${rss_of[$key]}" ]; then rss_of[$key]=$kb; fi
+    printf ' %6.2fs\n' "$secs"
     return 0
+}
+
+# summarize: one row per measurement, in the order measured: the median of its runs,
+# the largest max RSS, or FAILED.
+summarize() {
+    local key set name median rss_mb
+    for key in "${keys[@]}"; do
+        set=${key%%/*}
+        name=${key#*/}
+        if [ -n "${failed_of[$key]:-}" ]; then
+            printf '%s\t%s\t\t\t%s\t%s\tFAILED\n' "$set" "$name" "${bytes_of[$key]}" "${orders_of[$key]}" >>"$rows_file"
+            continue
+        fi
+        # shellcheck disable=SC2086  # the run times are space-separated numbers
+        median=$(printf '%s\n' ${times_of[$key]} | sort -g | awk '{a[NR] = $1}
+            END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+        rss_mb=n/a
+        # time(1) reports KiB; MB here are 10^6 bytes, comparable with the input bytes.
+        [ "$have_time" = 1 ] && rss_mb=$(awk -v k="${rss_of[$key]}" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')
+        printf '   %-5s %-22s median %ss of %s\n' "$set" "$name" "$median" "$(echo ${times_of[$key]})"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$set" "$name" "$median" "$rss_mb" "${bytes_of[$key]}" "${orders_of[$key]}" >>"$rows_file"
+        [ "$name" = floor ] && floor_s[$set]=$median
+    done
 }
 
 # The 3-day window ending on the bench date, for the xsv/qsv regular expression.
 win_re=$(for k in 2 1 0; do date -d "$date - $k days" +%F; done | paste -sd'|')
 
-for s in "${sets[@]}"; do
-    read -r name orders customers visits <<<"$s"
-    dir=bench/data/$name
+# one_round SET-LINE: every command of a data set, once.
+one_round() {
+    local name orders customers visits
+    read -r name orders customers visits <<<"$1"
+    local dir=bench/data/$name
+    local all_bytes orders_bytes
     all_bytes=$(cat "$dir"/{customers,orders,visits}.csv | wc -c)
     orders_bytes=$(wc -c <"$dir/orders.csv")
-    step "timing $dir ($runs runs each)"
-    rm -f "$logs/$name"-*.out "$logs/$name"-*.err   # no stale output from an earlier run
-    # Read the files once so every command, the first included, starts with them in
-    # the page cache: the table measures computing, not the disk.
-    cat "$dir"/*.csv >/dev/null
-
     measure "$name" floor "$all_bytes" "$orders" -- "$floor_bin" "$dir"
     if [ "$huifang_ok" = 1 ]; then
-        rules=(--rules rules/property.toml --rules rules/hospital.toml --data "$dir")
+        local rules=(--rules rules/property.toml --rules rules/hospital.toml --data "$dir")
         measure "$name" huifang-due "$all_bytes" "$orders" -- "$huifang_bin" due "${rules[@]}" \
             --date "$date" --format csv --output /tmp/huifang-due.csv
         measure "$name" "huifang-report-$month" "$all_bytes" "$orders" -- "$huifang_bin" report "${rules[@]}" \
             --period "$month" --format csv --output /tmp/huifang-rep-m.csv
         measure "$name" "huifang-report-$year" "$all_bytes" "$orders" -- "$huifang_bin" report "${rules[@]}" \
             --period "$year" --format csv --output /tmp/huifang-rep-y.csv
-    else
-        note "huifang: skipped (not built)"
     fi
-
-    [ "$name" = "$main_set" ] || continue
+    [ "$name" = "$main_set" ] || return 0
     # The peers read only orders.csv, so their input bytes are that file's size, and
     # the floor over that one file is timed too, for a like-for-like view (x_floor
     # stays relative to the three-file floor, the one baseline of the table).
@@ -251,6 +270,25 @@ for s in "${sets[@]}"; do
         measure "$name" "$t" "$orders_bytes" "$orders" -- bash -c \
             "$t search -s kind '^complaint\$' '$dir/orders.csv' | $t search -s closed_at '^($win_re)' | $t frequency -s department -l 0"
     done
+    return 0
+}
+
+# Runs are taken in rounds (every command once, then again), not one command's runs in
+# a row: this kind of shared machine has slow and fast spells of minutes, and a spell
+# then slows every command of a round alike instead of skewing one command's median
+# and every ratio to it.
+for s in "${sets[@]}"; do
+    read -r name _ <<<"$s"
+    dir=bench/data/$name
+    [ "$huifang_ok" = 1 ] || note "huifang: skipped (not built)"
+    rm -f "$logs/$name"-*.out "$logs/$name"-*.err   # no stale output from an earlier run
+    # Read the files once so every command, the first included, starts with them in
+    # the page cache: the table measures computing, not the disk.
+    cat "$dir"/*.csv >/dev/null
+    for ((round = 1; round <= runs; round++)); do
+        step "timing $dir, round $round of $runs"
+        one_round "$s"
+    done
     if [ -f "$logs/$name-duckdb.out" ] && [ -f "$logs/$name-polars.out" ]; then
         if cmp -s "$logs/$name-duckdb.out" "$logs/$name-polars.out"; then
             note "duckdb and polars agree: $(($(wc -l <"$logs/$name-duckdb.out") - 1)) departments, $(awk -F, 'NR > 1 {s += $2} END {print s}' "$logs/$name-duckdb.out") complaints"
@@ -259,6 +297,8 @@ for s in "${sets[@]}"; do
         fi
     fi
 done
+step "medians"
+summarize
 
 # ---------------------------------------------------------------------------- report
 floors=$(for k in "${!floor_s[@]}"; do printf '%s=%s ' "$k" "${floor_s[$k]}"; done)
