@@ -566,6 +566,16 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let period = Period::containing(s.per, anchor.date());
+            let pool = self.pools.entry((ci, period)).or_default();
+            let anchor_s = anchor.and_utc().timestamp();
+            let cust32 = u32::try_from(cust).unwrap_or(u32::MAX);
+            let replace = match pool.1.get(cust32).filter(|_| household) {
+                // One unit per household and period, anchored on its earliest order (most
+                // orders of a yearly household sample stop here, before any hashing).
+                Some((_, first)) if first <= anchor_s => continue,
+                Some((at, _)) => Some(at as usize),
+                None => None,
+            };
             let label = &mut self.label_buf;
             label.clear();
             period.push_label(label);
@@ -574,15 +584,6 @@ impl<'a> Engine<'a> {
             let cust_id = self.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
             let key = if household { cust_id } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
-            let pool = self.pools.entry((ci, period)).or_default();
-            let anchor_s = anchor.and_utc().timestamp();
-            let cust32 = u32::try_from(cust).unwrap_or(u32::MAX);
-            let replace = match pool.1.get(cust32).filter(|_| household) {
-                // One unit per household and period, anchored on its earliest order.
-                Some((_, first)) if first <= anchor_s => continue,
-                Some((at, _)) => Some(at as usize),
-                None => None,
-            };
             let unit_id = household.then(|| format!("{cust_id}@{label}"));
             let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), heads, anchor, None, Build::Probe);
             let unit = PoolUnit {
