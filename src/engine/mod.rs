@@ -688,11 +688,7 @@ impl<'a> Engine<'a> {
     /// Sets the item's attempt state from its visit-log head when looked up already, else
     /// from its due id.
     fn classify_into(&mut self, item: &mut Evaluated, max: u32, head: Option<Option<u32>>) {
-        let found = match head {
-            Some(h) => self.inp.attempts.chain(h),
-            None => self.inp.attempts.get(item.due_id.as_str()),
-        };
-        let st = attempts::classify(found, self.inp.as_of, max);
+        let st = attempts::classify(self.inp.attempts.of(head, &item.due_id), self.inp.as_of, max);
         item.resolution = st.resolution;
         item.attempts = st.attempts;
         if let (Some(r), Some(c)) = (&st.reach, item.customer) {
@@ -771,10 +767,7 @@ impl<'a> Engine<'a> {
             );
             let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)));
             step_due_id(&mut id, &c.rule.id, unit, &step.name);
-            let found = match heads.and_then(|h| h.get(si)) {
-                Some(&head) => self.inp.attempts.chain(head),
-                None => self.inp.attempts.get(id.as_str()),
-            };
+            let found = self.inp.attempts.of(heads.and_then(|h| h.get(si)).copied(), &id);
             let st = attempts::classify(found, self.inp.as_of, c.rule.max_attempts);
             if let Some(r) = &st.reach {
                 self.contacts.add(cust, r.at.date());
@@ -970,10 +963,7 @@ impl<'a> Engine<'a> {
             let reached: Vec<Reach> = ids
                 .iter()
                 .enumerate()
-                .filter_map(|(j, id)| match heads {
-                    Some(h) => self.inp.attempts.chain(h[j]),
-                    None => self.inp.attempts.get(id),
-                })
+                .filter_map(|(j, id)| self.inp.attempts.of(heads.map(|h| h[j]), id))
                 .flatten()
                 .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
                 .map(|a| a.reach())

@@ -189,12 +189,6 @@ impl<'a> Prefetcher<'a> {
         }
     }
 
-    /// [`Self::route`] and [`Self::look_up_routed`] in one.
-    pub fn look_up(&mut self, batch: &crate::model::OrderBatch) {
-        self.route(batch);
-        self.look_up_routed();
-    }
-
     /// Routes every order of the batch and works out the keys of the due ids they can ask
     /// for (every step of every plain rule their kind routes them to).
     pub fn route(&mut self, batch: &crate::model::OrderBatch) {
@@ -334,7 +328,8 @@ mod tests {
         })
         .collect();
         let mut ahead = Prefetcher::new(router.clone());
-        ahead.look_up(&batch);
+        ahead.route(&batch);
+        ahead.look_up_routed();
         let mut found = 0;
         for (k, (order, _)) in batch.iter().enumerate() {
             let (kind, candidates, heads) = ahead.order(k);

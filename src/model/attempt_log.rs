@@ -182,6 +182,15 @@ impl AttemptLog {
         head.map(|at| Attempts { log: self, at })
     }
 
+    /// The attempts of `due_id`: from its head when it was looked up already (`Some`),
+    /// else looked up now.
+    pub fn of(&self, head: Option<Option<u32>>, due_id: &str) -> Option<Attempts<'_>> {
+        match head {
+            Some(h) => self.chain(h),
+            None => self.get(due_id),
+        }
+    }
+
     /// Number of due items with at least one attempt.
     pub fn len(&self) -> usize {
         if self.frozen {
