@@ -1,6 +1,7 @@
 //! Micro-benchmarks of the engine's hot inner pieces (issue 8): window arithmetic over a
-//! year of anchors, working-day arithmetic, sampling selection over 1M units, and taking
-//! a row's fields as checked, trimmed text.
+//! year of anchors, working-day arithmetic, sampling selection over 1M units, taking
+//! a row's fields as checked, trimmed text, and looking due ids up in a visit-log-sized
+//! index.
 //!
 //! `cargo bench --bench engine` (a few minutes on 2 cores). Only the crate's public API is
 //! used; the China calendar is read from `rules/calendars/cn.toml`. See bench/README.md,
@@ -270,5 +271,48 @@ fn bench_reading(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_window, bench_working_days, bench_sampling, bench_reading);
+/// Keys in the look-up index: the due ids of a 5M-visit log.
+const KEYS: usize = 5_000_000;
+
+/// Looking 1M due ids up (three in four present, in random order) in an index of 5M
+/// 128-bit keys, in batches of 512 as the order stream asks: the index is far larger
+/// than the CPU caches, so this measures its memory layout.
+fn bench_lookup(c: &mut Criterion) {
+    use huifang::model::frozen::{key128, Frozen};
+    let key = |i: usize| key128(format!("property.complaint_callback/WO{i:08}/call").as_bytes());
+    let index: Frozen<(u64, u64), u32> = Frozen::build(KEYS, || (0..KEYS).map(|i| (key(i), i as u32)));
+    // Every fourth asked key is absent (an order no one has visited yet).
+    let asked: Vec<(u64, u64)> = (0..1_000_000usize)
+        .map(|i| {
+            let j = i.wrapping_mul(2_654_435_761) % (KEYS + KEYS / 3);
+            key(j)
+        })
+        .collect();
+    let mut g = c.benchmark_group("lookup");
+    g.throughput(Throughput::Elements(asked.len() as u64));
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("due_ids_1m_of_5m/get_many_512", |b| {
+        let mut out = Vec::new();
+        b.iter(|| {
+            let mut found = 0usize;
+            for chunk in asked.chunks(512) {
+                index.get_many(chunk, &mut out);
+                found += out.iter().flatten().count();
+            }
+            black_box(found)
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_window,
+    bench_working_days,
+    bench_sampling,
+    bench_reading,
+    bench_lookup
+);
 criterion_main!(benches);

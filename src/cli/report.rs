@@ -253,7 +253,7 @@ fn sections(r: &Report) -> Vec<(&'static str, Grid)> {
     let mut g = Grid::new(&["kind", "customer_id", "subject", "count", "detail"]);
     for a in &r.attention {
         g.rows.push(vec![
-            a.kind.clone(),
+            a.kind.to_string(),
             a.customer_id.clone(),
             a.subject.clone(),
             a.count.to_string(),

@@ -25,7 +25,7 @@ use crate::model::{Customers, Order, Reach, Schema};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use route::{OrderColumns, Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
@@ -568,11 +568,15 @@ impl<'a> Engine<'a> {
             let period = Period::containing(s.per, anchor.date());
             let pool = self.pools.entry((ci, period)).or_default();
             let anchor_s = anchor.and_utc().timestamp();
+            // Seconds into the period (the anchor falls in it, and a period is at most a
+            // year), as the household index keeps anchors.
+            let into_period = u32::try_from(anchor_s - period.start.and_time(NaiveTime::MIN).and_utc().timestamp())
+                .unwrap_or(u32::MAX);
             let cust32 = u32::try_from(cust).unwrap_or(u32::MAX);
             let replace = match pool.1.get(cust32).filter(|_| household) {
                 // One unit per household and period, anchored on its earliest order (most
                 // orders of a yearly household sample stop here, before any hashing).
-                Some((_, first)) if first <= anchor_s => continue,
+                Some((_, first)) if first <= into_period => continue,
                 Some((at, _)) => Some(at as usize),
                 None => None,
             };
@@ -596,7 +600,7 @@ impl<'a> Engine<'a> {
             let pool = self.pools.entry((ci, period)).or_default();
             match replace {
                 Some(at) => {
-                    pool.1.set(cust32, at as u32, anchor_s, self.inp.customers.len());
+                    pool.1.set(cust32, at as u32, into_period, self.inp.customers.len());
                     pool.0[at] = unit;
                 }
                 None => {
@@ -604,7 +608,7 @@ impl<'a> Engine<'a> {
                     // an index to find their unit again.
                     if household {
                         let at = u32::try_from(pool.0.len()).unwrap_or(u32::MAX);
-                        pool.1.set(cust32, at, anchor_s, self.inp.customers.len());
+                        pool.1.set(cust32, at, into_period, self.inp.customers.len());
                     }
                     pool.0.push(unit);
                 }
@@ -1162,7 +1166,13 @@ impl<'a> Engine<'a> {
             let unit_of = |engine: &Self, r: &Rebuild, order: &Order| -> String {
                 let f = &facts[r.pool as usize];
                 if f.household {
-                    let mut unit = engine.inp.customers.get(r.customer as usize).id().to_string();
+                    // The order's own copy of the customer id (the reader matched it
+                    // exactly) is in cache; the customer table's is not.
+                    let id = engine.cust_col.map_or_else(
+                        || engine.inp.customers.get(r.customer as usize).id(),
+                        |i| order.field(i),
+                    );
+                    let mut unit = id.to_string();
                     unit.push('@');
                     f.period.push_label(&mut unit);
                     unit

@@ -1,7 +1,8 @@
 //! The visit log held in memory, per due item: millions of rows, so it is packed.
 //!
-//! A due id is known by its XXH3-128 hash (no string per item: with a few million ids
-//! the chance that two share a hash is below 10⁻²⁴). Each item's visits form a chain
+//! A due id is known by its XXH3-128 hash (no string per item: while loading, two ids of a
+//! few million share one with odds below 10⁻²⁴; the read-only index then compares 84 of
+//! the bits, see [`super::frozen`]). Each item's visits form a chain
 //! through one array of 32-byte rows, in log order; visitor names are interned.
 
 use super::frozen::Frozen;
@@ -11,8 +12,8 @@ use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-/// The key of a due id: its 128-bit hash, as two words (so a table entry is 24 bytes,
-/// not the 32 a 16-byte-aligned `u128` would take).
+/// The key of a due id: its 128-bit hash, as two words (one picks the index bucket, the
+/// other is stored; see [`super::frozen`]).
 pub fn due_key(due_id: &str) -> (u64, u64) {
     super::frozen::key128(due_id.as_bytes())
 }

@@ -1,9 +1,9 @@
 //! The customer table held in memory: a million rows, so it is packed — one text buffer,
 //! a fixed-size row per customer, flags only for the few who have any, and an index keyed
 //! by a 128-bit XXH3 hash of the id. The index is trusted without reading the stored id
-//! back (that read cost two cache misses per order): two distinct ids share a 128-bit
-//! hash with odds of about 1 in 10^26 for a million customers, the same trust the visit
-//! log puts in its due-id keys.
+//! back (that read cost two cache misses per order): a look-up takes one id for another
+//! with odds of about 1 in 10^19 (see [`super::frozen`]), the same trust the visit log
+//! puts in its due-id keys.
 
 use super::frozen::{key128, Frozen};
 use rustc_hash::FxHashMap as HashMap;

@@ -203,8 +203,9 @@ pub struct ShareCheck {
 /// An attention-list entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Attention {
-    /// `repeat_complaint`, `repeat_repair` or `overdue_at_period_end`.
-    pub kind: String,
+    /// `repeat_complaint`, `repeat_repair` or `overdue_at_period_end` (a fixed label: a
+    /// year can list millions of entries).
+    pub kind: &'static str,
     /// Customer.
     pub customer_id: String,
     /// Issue category or due id.
@@ -502,7 +503,7 @@ impl<'r> Accumulator<'r> {
             if ids.len() >= threshold {
                 ids.sort_unstable();
                 attention.push(Attention {
-                    kind: label.into(),
+                    kind: label,
                     customer_id: cust.to_string(),
                     subject: if cat.is_empty() {
                         "(no category)".into()
@@ -520,7 +521,7 @@ impl<'r> Accumulator<'r> {
         attention.extend(self.overdue.into_iter().map(|(end, both)| {
             let (due_id, customer_id) = both.split_once('\0').unwrap_or((&both, ""));
             Attention {
-                kind: "overdue_at_period_end".into(),
+                kind: "overdue_at_period_end",
                 customer_id: customer_id.to_string(),
                 subject: due_id.to_string(),
                 count: (cutoff - end).num_days().unsigned_abs(),
