@@ -1093,69 +1093,42 @@ impl<'a> Engine<'a> {
         let mut pools: Vec<_> = std::mem::take(&mut self.pools).into_iter().collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
+        // Pools are drawn independently (cool-downs only read the sealed contacts): the
+        // larger ones on a second core, then the results are taken in pool order.
+        let (compiled, contacts) = (&self.compiled, &self.contacts);
+        let (as_of, keep_unselected) = (self.inp.as_of, self.inp.keep_unselected);
+        let draw_all = |pools: Vec<((usize, Period), Pool)>| -> Vec<(PoolFacts, Vec<Rebuild>)> {
+            pools
+                .into_iter()
+                .filter_map(|((ci, period), (units, _))| {
+                    draw(&compiled[ci], ci, period, units, contacts, as_of, keep_unselected)
+                })
+                .collect()
+        };
+        let total: usize = pools.iter().map(|(_, p)| p.0.len()).sum();
+        // The first pools up to half of all units go to the other core.
+        let mut seen = 0;
+        let split = pools
+            .iter()
+            .position(|(_, p)| {
+                seen += p.0.len();
+                seen * 2 >= total
+            })
+            .map_or(pools.len(), |i| i + 1);
+        let rest = pools.split_off(split);
+        let drawn: Vec<(PoolFacts, Vec<Rebuild>)> = std::thread::scope(|scope| {
+            let first = scope.spawn(|| draw_all(pools));
+            let second = draw_all(rest);
+            let mut all = first.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            all.extend(second);
+            all
+        });
         let mut rebuild = Vec::new();
-        let mut facts: Vec<PoolFacts> = Vec::new();
-        for ((ci, period), (mut units, _)) in pools {
-            // Arrival order: anchor date, then file position. Tomorrow's export adds rows
-            // with later anchor dates (or later in the file), so today's order is a prefix of it.
-            units = in_arrival_order(units);
-            let c = &self.compiled[ci];
-            let Some(s) = c.rule.sample.clone() else { continue };
-            let rule_id = c.rule.id.clone();
-            let cooldown = c.rule.cooldown;
-            // Cool-down checks are made when asked (the draw asks only of the units it
-            // would take) and remembered: 0 not asked, 1 free, 2 blocked.
-            let mut asked = vec![0u8; units.len()];
-            let contacts = &self.contacts;
-            let mut blocked = |i: usize| {
-                if asked[i] == 0 {
-                    let u = &units[i];
-                    let hit =
-                        cooldown.is_some_and(|days| contacts.recently_reached_on(u.customer as usize, u.day(), days));
-                    asked[i] = 1 + u8::from(hit);
-                }
-                asked[i] == 2
-            };
-            let closed = self.inp.as_of > period.end;
-            let sel = sampling::select_by(
-                units.len(),
-                |i| units[i].hash,
-                &mut blocked,
-                &s,
-                &rule_id,
-                &period,
-                closed,
-            );
+        let mut facts: Vec<PoolFacts> = Vec::with_capacity(drawn.len());
+        for (f, units) in drawn {
             let pool = u32::try_from(facts.len()).unwrap_or(u32::MAX);
-            facts.push(PoolFacts {
-                rule: ci,
-                period,
-                household: s.unit == SampleUnit::Customer,
-                sample: SampleInfo {
-                    period: period.to_string(),
-                    population: units.len() as u64,
-                    required: sel.required,
-                    selected: false,
-                    topup: false,
-                    blocked: false,
-                    over: sel.over,
-                    closed,
-                },
-            });
-            for (i, unit) in units.iter().enumerate() {
-                if !unit.wanted || !(sel.selected[i] || self.inp.keep_unselected) {
-                    continue;
-                }
-                rebuild.push(Rebuild {
-                    offset: unit.offset,
-                    anchor_s: unit.anchor_s,
-                    pool,
-                    customer: unit.customer,
-                    selected: sel.selected[i],
-                    topup: sel.topup[i],
-                    blocked: blocked(i),
-                });
-            }
+            facts.push(f);
+            rebuild.extend(units.into_iter().map(|r| Rebuild { pool, ..r }));
         }
         crate::debug_rss("finish: samples drawn");
         // The orders of those units, read again in file order.
@@ -1275,6 +1248,76 @@ pub(crate) fn step_due_id(out: &mut String, rule: &str, unit: &str, step: &str) 
     out.push_str(unit);
     out.push('/');
     out.push_str(step);
+}
+
+/// Draws the sample of one pool (rule `ci`, `period`): the pool's facts, and the units
+/// whose orders are read again (their `pool` left 0 for the caller to set).
+fn draw(
+    c: &Compiled<'_>,
+    ci: usize,
+    period: Period,
+    units: Vec<PoolUnit>,
+    contacts: &Contacts,
+    as_of: NaiveDate,
+    keep_unselected: bool,
+) -> Option<(PoolFacts, Vec<Rebuild>)> {
+    // Arrival order: anchor date, then file position. Tomorrow's export adds rows with
+    // later anchor dates (or later in the file), so today's order is a prefix of it.
+    let units = in_arrival_order(units);
+    let s = c.rule.sample.as_ref()?;
+    let cooldown = c.rule.cooldown;
+    // Cool-down checks are made when asked (the draw asks only of the units it would
+    // take) and remembered: 0 not asked, 1 free, 2 blocked.
+    let mut asked = vec![0u8; units.len()];
+    let mut blocked = |i: usize| {
+        if asked[i] == 0 {
+            let u = &units[i];
+            let hit = cooldown.is_some_and(|days| contacts.recently_reached_on(u.customer as usize, u.day(), days));
+            asked[i] = 1 + u8::from(hit);
+        }
+        asked[i] == 2
+    };
+    let closed = as_of > period.end;
+    let sel = sampling::select_by(
+        units.len(),
+        |i| units[i].hash,
+        &mut blocked,
+        s,
+        &c.rule.id,
+        &period,
+        closed,
+    );
+    let facts = PoolFacts {
+        rule: ci,
+        period,
+        household: s.unit == SampleUnit::Customer,
+        sample: SampleInfo {
+            period: period.to_string(),
+            population: units.len() as u64,
+            required: sel.required,
+            selected: false,
+            topup: false,
+            blocked: false,
+            over: sel.over,
+            closed,
+        },
+    };
+    let mut rebuild = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
+        if !unit.wanted || !(sel.selected[i] || keep_unselected) {
+            continue;
+        }
+        rebuild.push(Rebuild {
+            offset: unit.offset,
+            anchor_s: unit.anchor_s,
+            pool: 0,
+            customer: unit.customer,
+            selected: sel.selected[i],
+            topup: sel.topup[i],
+            blocked: blocked(i),
+        });
+    }
+    Some((facts, rebuild))
 }
 
 /// A pool's units by anchor day, then file position. A pool spans a period of a few weeks
