@@ -1032,7 +1032,7 @@ impl<'a> Engine<'a> {
 
     /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
     /// and every data problem met. `reread` reads the orders of the sampled units that
-    /// need items built (the engine does not keep them: see [`PoolUnit::wanted`]).
+    /// need items built (the engine does not keep them: see `PoolUnit::wanted`).
     pub fn finish(
         mut self,
         first_slot_from: impl Fn(&Rule) -> NaiveDate,

@@ -1,8 +1,8 @@
 //! The visit log held in memory, per due item: millions of rows, so it is packed.
 //!
 //! A due id is known by its XXH3-128 hash (no string per item: while loading, two ids of a
-//! few million share one with odds below 10⁻²⁴; the read-only index then compares 84 of
-//! the bits, see [`super::frozen`]). Each item's visits form a chain
+//! few million share one with odds below 10⁻²⁴; the read-only index then compares 64 of
+//! the bits plus the ~20 its bucket stands for, see [`super::frozen`]). Each item's visits form a chain
 //! through one array of 32-byte rows, in log order; visitor names are interned.
 
 use super::frozen::Frozen;

@@ -2,7 +2,7 @@
 //! a fixed-size row per customer, flags only for the few who have any, and an index keyed
 //! by a 128-bit XXH3 hash of the id. The index is trusted without reading the stored id
 //! back (that read cost two cache misses per order): a look-up takes one id for another
-//! with odds of about 1 in 10^19 (see [`super::frozen`]), the same trust the visit log
+//! with odds of about 2 in 10^19 (see [`super::frozen`]), the same trust the visit log
 //! puts in its due-id keys.
 
 use super::frozen::{key128, Frozen};

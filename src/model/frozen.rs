@@ -11,8 +11,9 @@
 //! An entry keeps only the part of its key the bucket does not already say: a 128-bit key
 //! is found by the top bits of one half (its bucket) and the whole other half (stored),
 //! so an entry of a `u32` value is 16 bytes, not 24, and a bucket of four fits a cache
-//! line. Two keys are then confused only when they agree on 64 + bucket-bits bits (with
-//! the ~2²⁰ buckets of a few million keys, about 1 in 10¹⁹ per look-up).
+//! line. Two keys are then confused only when they agree on 64 + bucket-bits bits: a
+//! look-up compares its key with a bucket's ~4 entries, so it takes one key for another
+//! with odds of about 4 in 2⁶⁴, 2 in 10¹⁹.
 
 /// The 128-bit XXH3 hash of `bytes` as an index key: wide enough to stand for the
 /// bytes themselves (a collision among billions of keys is about 1 in 10^20).
