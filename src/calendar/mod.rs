@@ -1,6 +1,6 @@
 //! Calendars: public holidays, make-up working days (调休) and calling hours.
 //!
-//! Pure: a [`Calendar`] is data loaded by [`file`]; the arithmetic here never reads
+//! Pure: a [`Calendar`] is data loaded by [`file`](mod@file); the arithmetic here never reads
 //! files or the clock.
 
 pub mod file;
