@@ -4,7 +4,7 @@ use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
 use crate::engine::{due_cadence_from, due_rows};
-use crate::io::write::{csv_bytes, csv_rows_into, emit, mask_phone, render, Format, Grid, WriteOptions};
+use crate::io::write::{csv_bytes, csv_rows_into, emit_with, mask_phone, render, Format, Grid, WriteOptions};
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
@@ -75,25 +75,31 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         })
     };
     let opts = WriteOptions { bom: a.out.bom };
-    let bytes = match (&a.group_by, a.out.format) {
+    let parts = match (&a.group_by, a.out.format) {
         // The common cron case: rows are independent, so the list's second half is
-        // rendered on the other core while this one renders the first; bytes are joined
-        // in order.
+        // rendered on the other core while this one renders the first; the parts are
+        // written in order (not joined: a list can be a hundred megabytes).
         (None, Format::Csv) => {
             let mut items = items;
             let tail = items.split_off(items.len() / 2);
+            // Room for each part at once (a row is ~200 bytes): growing by doubling would
+            // copy a large part several times. Room not written costs address space only.
+            let room = |n: usize| n.saturating_mul(256);
+            let mut head = csv_bytes(&COLUMNS, std::iter::empty::<DueItem>(), opts);
+            head.reserve(room(items.len()));
             std::thread::scope(|sc| {
-                let second = sc.spawn(|| csv_rows_into(Vec::new(), rows(tail)));
-                let mut out = csv_bytes(&COLUMNS, rows(items), opts);
-                out.extend(second.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-                out
+                let second = sc.spawn(|| csv_rows_into(Vec::with_capacity(room(tail.len())), rows(tail)));
+                let first = csv_rows_into(head, rows(items));
+                vec![first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e))]
             })
         }
-        (None, f) => render(&grid(rows(items).collect()), f, opts),
-        (Some(_), f) => render(&grouped(&rows(items).collect::<Vec<_>>()), f, opts),
+        (None, f) => vec![render(&grid(rows(items).collect()), f, opts)],
+        (Some(_), f) => vec![render(&grouped(&rows(items).collect::<Vec<_>>()), f, opts)],
     };
     crate::debug_rss("rendered");
-    emit(a.out.output.as_deref(), &bytes)?;
+    emit_with(a.out.output.as_deref(), |w| {
+        parts.iter().try_for_each(|p| w.write_all(p))
+    })?;
     crate::debug_rss("written");
     Ok(ExitCode::SUCCESS)
 }
