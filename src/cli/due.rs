@@ -64,11 +64,11 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         warmed(due_rows(items, &rules_ref, as_of, horizon), customers).map(move |(customer, mut r)| {
             if let Some(i) = customer.filter(|&i| i < customers.len()) {
                 let c = customers.get(i);
-                r.customer_name = c.name().to_string();
+                r.customer_name = c.name().into();
                 r.phone = if mask {
-                    mask_phone(c.phone())
+                    mask_phone(c.phone()).into()
                 } else {
-                    c.phone().to_string()
+                    c.phone().into()
                 };
             }
             r
@@ -171,18 +171,18 @@ fn grouped(rows: &[DueItem]) -> Grid {
                 v.join(";")
             };
             vec![
-                first.customer_id.clone(),
-                first.customer_name.clone(),
-                first.phone.clone(),
+                first.customer_id.to_string(),
+                first.customer_name.to_string(),
+                first.phone.to_string(),
                 items.len().to_string(),
-                join(&|r| r.due_id.clone()),
-                join(&|r| r.rule.clone()),
+                join(&|r| r.due_id.to_string()),
+                join(&|r| r.rule.to_string()),
                 first.window_end.to_string(),
                 worst.to_string(),
                 first.days_left.to_string(),
-                join(&|r| r.channel.clone()),
-                join(&|r| r.assignee.clone()),
-                first.call_hours.clone(),
+                join(&|r| r.channel.to_string()),
+                join(&|r| r.assignee.to_string()),
+                first.call_hours.to_string(),
             ]
         })
         .collect();

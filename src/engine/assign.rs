@@ -3,24 +3,26 @@
 
 use crate::model::Order;
 use crate::model::Schema;
+use crate::model::Text;
 use crate::rules::Assignee;
 
 /// Resolves who makes the contact for `order` (customer cadences pass `None`).
-pub fn resolve_assignee(a: &Assignee, schema: &Schema, order: Option<&Order>) -> String {
-    let col = |c: &str| -> String {
+pub fn resolve_assignee(a: &Assignee, schema: &Schema, order: Option<&Order>) -> Text {
+    let col = |c: &str| -> &str {
         match (order, schema.get(c)) {
-            (Some(o), Some(i)) => o.field(i).to_string(),
-            _ => String::new(),
+            (Some(o), Some(i)) => o.field(i),
+            _ => "",
         }
     };
     match a {
-        Assignee::Role(r) => r.clone(),
-        Assignee::Column(c) => col(c),
+        Assignee::Role(r) => r.as_str().into(),
+        Assignee::Column(c) => col(c).into(),
         Assignee::By { column, map, default } => {
             let v = col(column);
             map.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&v))
-                .map_or_else(|| default.clone(), |(_, r)| r.clone())
+                .find(|(k, _)| k.eq_ignore_ascii_case(v))
+                .map_or(default.as_str(), |(_, r)| r.as_str())
+                .into()
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::diag::Diagnostic;
 use crate::model::attempt_log::AttemptLog;
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
-use crate::model::{Customers, Order, Reach, Schema};
+use crate::model::{Customers, Order, Reach, Schema, Text};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence};
@@ -29,6 +29,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use route::{OrderColumns, Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A rule with its column references resolved against the orders' schema.
 #[derive(Debug)]
@@ -43,6 +44,9 @@ pub struct Compiled<'r> {
     /// Column positions of each exclusion (first, second).
     pub exclusion_cols: Vec<(Option<usize>, Option<usize>)>,
     until_col: Option<usize>,
+    /// The rule's id and its file's version, shared by every item it makes.
+    id: Arc<str>,
+    version: Arc<str>,
 }
 
 /// Sampling facts attached to an item of a sampled rule.
@@ -70,30 +74,30 @@ pub struct SampleInfo {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evaluated {
     /// Stable id.
-    pub due_id: String,
+    pub due_id: Text,
     /// Full rule id.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// Rule-file version.
-    pub version: String,
+    pub version: Arc<str>,
     /// Step name.
-    pub step: String,
+    pub step: Text,
     /// Customer position (None never happens after validation, kept for safety).
     #[serde(skip)]
     pub customer: Option<usize>,
     /// Customer id.
-    pub customer_id: String,
+    pub customer_id: Text,
     /// Order id ("" for customer cadences).
-    pub order_id: String,
+    pub order_id: Text,
     /// Order line in the orders file (0 for customer cadences).
     pub order_line: u64,
     /// Order kind.
-    pub kind: String,
+    pub kind: Text,
     /// Department column of the order.
-    pub department: String,
+    pub department: Text,
     /// Staff column of the order.
-    pub staff: String,
+    pub staff: Text,
     /// `category` column of the order (the issue or repair type), for attention lists.
-    pub category: String,
+    pub category: Text,
     /// Anchor.
     pub anchor: NaiveDateTime,
     /// Window start.
@@ -105,9 +109,9 @@ pub struct Evaluated {
     /// Channel.
     pub channel: Channel,
     /// Assignee.
-    pub assignee: String,
+    pub assignee: Text,
     /// Excluded, and why.
-    pub excluded: Option<String>,
+    pub excluded: Option<Text>,
     /// Sampling facts (sampled rules only; boxed, as most items have none and a due
     /// list can hold a million items).
     pub sample: Option<Box<SampleInfo>>,
@@ -375,6 +379,8 @@ impl<'a> Engine<'a> {
                         .as_ref()
                         .and_then(|c| c.until_column.as_ref())
                         .and_then(|c| schema.get(c)),
+                    id: rule.id.as_str().into(),
+                    version: set.version.as_str().into(),
                 });
             }
         }
@@ -658,21 +664,21 @@ impl<'a> Engine<'a> {
     fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
         let c = &self.compiled[ci];
         let customer = self.inp.customers.get(cust);
-        let field = |col: Option<usize>| order.map_or(String::new(), |o| col.map_or("", |i| o.field(i)).to_string());
+        let field = |col: Option<usize>| order.map_or(Text::default(), |o| col.map_or("", |i| o.field(i)).into());
         Evaluated {
-            due_id: String::new(),
-            rule: c.rule.id.clone(),
-            version: c.set.version.clone(),
-            step: String::new(),
+            due_id: Text::default(),
+            rule: c.id.clone(),
+            version: c.version.clone(),
+            step: Text::default(),
             customer: Some(cust),
             // The order's own copy of the id (in cache; the customer table's is a miss).
             customer_id: match (order, self.cust_col) {
-                (Some(o), Some(i)) => o.field(i).to_string(),
-                _ => customer.id().to_string(),
+                (Some(o), Some(i)) => o.field(i).into(),
+                _ => customer.id().into(),
             },
             order_id: field(self.id_col),
             order_line: order.map_or(0, |o| o.line),
-            kind: order.map_or_else(|| "cadence".to_string(), |o| self.kind_of(o).to_string()),
+            kind: order.map_or_else(|| Text::const_new("cadence"), |o| self.kind_of(o).into()),
             department: field(self.dept_col),
             staff: field(self.staff_col),
             category: field(self.category_col),
@@ -681,7 +687,7 @@ impl<'a> Engine<'a> {
             window_end: anchor.date(),
             shifted: false,
             channel: c.rule.channels.first().copied().unwrap_or(Channel::Phone),
-            assignee: String::new(),
+            assignee: Text::default(),
             excluded: None,
             sample: None,
             resolution: Resolution::Open,
@@ -803,14 +809,14 @@ impl<'a> Engine<'a> {
             let mut item = self.base_item(ci, cust, Some(order), anchor);
             let c = &self.compiled[ci];
             let step = &c.rule.steps[si];
-            item.due_id.clone_from(&id);
-            item.step.clone_from(&step.name);
+            item.due_id = id.as_str().into();
+            item.step = step.name.as_str().into();
             item.window_start = w.start;
             item.window_end = w.end;
             item.shifted = w.shifted;
             item.channel = step.channel;
             item.assignee = assign::resolve_assignee(&step.assignee, self.inp.schema, Some(order));
-            item.excluded = excluded.map(str::to_string);
+            item.excluded = excluded.map(Text::from);
             if w.shifted {
                 item.flags.push("window_end_moved_past_holidays".into());
             }
@@ -855,8 +861,8 @@ impl<'a> Engine<'a> {
                     any = true;
                     if build == Build::Kept {
                         let mut item = self.base_item(ci, cust, Some(order), end.and_time(chrono::NaiveTime::MIN));
-                        item.due_id = due_id;
-                        item.step = format!("extra-{k}");
+                        item.due_id = due_id.into();
+                        item.step = compact_str::format_compact!("extra-{k}");
                         item.window_start = start;
                         item.window_end = w_end;
                         item.assignee = assign::resolve_assignee(
@@ -864,7 +870,7 @@ impl<'a> Engine<'a> {
                             self.inp.schema,
                             Some(order),
                         );
-                        item.excluded = excluded.map(str::to_string);
+                        item.excluded = excluded.map(Text::from);
                         item.flags.push(format!("min_visits:{min}"));
                         item.resolution = st.resolution;
                         item.attempts = st.attempts;
@@ -982,14 +988,14 @@ impl<'a> Engine<'a> {
                     // start, not the cadence's (or the order's hand-over) date.
                     let mut item = self.base_item(ci, cust, order, slot.start.and_time(chrono::NaiveTime::MIN));
                     item.due_id = if reqs.is_some() {
-                        format!("{base_id}/{label}-{k}")
+                        compact_str::format_compact!("{base_id}/{label}-{k}")
                     } else {
-                        base_id.clone()
+                        base_id.as_str().into()
                     };
                     item.step = if reqs.is_some() {
-                        format!("{}/{label}-{k}", slot.label)
+                        compact_str::format_compact!("{}/{label}-{k}", slot.label)
                     } else {
-                        slot.label.clone()
+                        slot.label.as_str().into()
                     };
                     item.window_start = slot.start;
                     item.window_end = slot.end;
@@ -1003,7 +1009,7 @@ impl<'a> Engine<'a> {
                         c.rule.channels[0]
                     };
                     item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
-                    item.excluded = excluded.clone();
+                    item.excluded = excluded.as_deref().map(Text::from);
                     let max = c.rule.max_attempts;
                     let head = heads.and_then(|h| ids.iter().position(|id| *id == item.due_id).map(|j| h[j]));
                     self.classify_into(&mut item, max, head);
@@ -1213,7 +1219,7 @@ impl<'a> Engine<'a> {
         let as_of = self.inp.as_of;
         let by_id: HashMap<&str, &Rule> = self.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
         for item in &mut self.out {
-            let Some(rule) = by_id.get(item.rule.as_str()) else {
+            let Some(rule) = by_id.get(&*item.rule) else {
                 continue;
             };
             if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
@@ -1395,19 +1401,19 @@ pub fn due_rows(
     horizon: i64,
 ) -> impl Iterator<Item = (Option<usize>, DueItem)> + '_ {
     // Each rule's calling hours for the day, worked out once.
-    let by_id: HashMap<&str, (&Rule, String)> = rules
+    let by_id: HashMap<&str, (&Rule, Text)> = rules
         .iter()
         .map(|(_, rule)| {
             let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
-                rule.calls.hours.render(as_of)
+                rule.calls.hours.render(as_of).into()
             } else {
-                String::new()
+                Text::default()
             };
             (rule.id.as_str(), (rule, hours))
         })
         .collect();
     items.into_iter().filter_map(move |e| {
-        let (rule, hours) = by_id.get(e.rule.as_str())?;
+        let (rule, hours) = by_id.get(&*e.rule)?;
         let status = e.status(as_of, horizon, rule)?;
         Some((
             e.customer,
@@ -1416,8 +1422,8 @@ pub fn due_rows(
                 rule: e.rule,
                 step: e.step,
                 customer_id: e.customer_id,
-                customer_name: String::new(),
-                phone: String::new(),
+                customer_name: Text::default(),
+                phone: Text::default(),
                 order_id: e.order_id,
                 kind: e.kind,
                 anchor: e.anchor.date(),
@@ -1426,9 +1432,9 @@ pub fn due_rows(
                 status,
                 days_left: (e.window_end - as_of).num_days(),
                 attempts: e.attempts,
-                channel: e.channel.to_string(),
+                channel: e.channel.to_string().into(),
                 assignee: e.assignee,
-                flags: e.flags.join(";"),
+                flags: e.flags.join(";").into(),
                 version: e.version,
                 call_hours: hours.clone(),
             },
@@ -1443,24 +1449,24 @@ mod tests {
 
     fn item(end: NaiveDate, id: u32) -> Evaluated {
         Evaluated {
-            due_id: format!("r/O{id}/1"),
+            due_id: format!("r/O{id}/1").into(),
             rule: "r".into(),
-            version: String::new(),
+            version: "".into(),
             step: "1".into(),
             customer: Some(0),
             customer_id: "C1".into(),
-            order_id: format!("O{id}"),
+            order_id: format!("O{id}").into(),
             order_line: u64::from(id),
             kind: "complaint".into(),
-            department: String::new(),
-            staff: String::new(),
-            category: String::new(),
+            department: Default::default(),
+            staff: Default::default(),
+            category: Default::default(),
             anchor: end.and_time(chrono::NaiveTime::MIN),
             window_start: end,
             window_end: end,
             shifted: false,
             channel: Channel::Phone,
-            assignee: String::new(),
+            assignee: Text::default(),
             excluded: None,
             sample: None,
             resolution: Resolution::Open,

@@ -3,6 +3,8 @@
 use chrono::NaiveDate;
 use std::fmt;
 
+use super::Text;
+
 /// Where an item stands as of the list's date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,21 +59,21 @@ pub enum Resolution {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DueItem {
     /// Stable id: `RULESET.RULE/UNIT/STEP`, what `visits.csv` refers to.
-    pub due_id: String,
+    pub due_id: Text,
     /// Full rule id, `RULESET.RULE`.
-    pub rule: String,
+    pub rule: std::sync::Arc<str>,
     /// Step name.
-    pub step: String,
+    pub step: Text,
     /// Customer.
-    pub customer_id: String,
+    pub customer_id: Text,
     /// Customer name.
-    pub customer_name: String,
+    pub customer_name: Text,
     /// Customer phone.
-    pub phone: String,
+    pub phone: Text,
     /// Order the item comes from (empty for customer cadences).
-    pub order_id: String,
+    pub order_id: Text,
     /// Order kind (or `cadence`).
-    pub kind: String,
+    pub kind: Text,
     /// Anchor date.
     pub anchor: NaiveDate,
     /// First day of the window.
@@ -85,15 +87,15 @@ pub struct DueItem {
     /// Attempts logged so far.
     pub attempts: u32,
     /// Channel to use.
-    pub channel: String,
+    pub channel: Text,
     /// Who must make the contact.
-    pub assignee: String,
+    pub assignee: Text,
     /// Warnings on the item (`;`-separated), e.g. `cooldown` or `sampled_topup`.
-    pub flags: String,
+    pub flags: Text,
     /// Rule-file version in force.
-    pub version: String,
+    pub version: std::sync::Arc<str>,
     /// Calling hours for the list's date (empty when no calls are allowed that day).
-    pub call_hours: String,
+    pub call_hours: Text,
 }
 
 /// The output column order, shared by every format.

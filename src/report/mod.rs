@@ -306,7 +306,7 @@ impl<'r> Accumulator<'r> {
         if !self.period.contains(e.anchor.date()) {
             return;
         }
-        let Some(&rule) = self.by_id.get(e.rule.as_str()) else {
+        let Some(&rule) = self.by_id.get(&*e.rule) else {
             return;
         };
         let key = &mut self.key;
@@ -344,15 +344,15 @@ impl<'r> Accumulator<'r> {
         self.last_group = at;
         let m = &mut self.groups[at];
         if by_rule && m.rule.is_empty() {
-            m.rule.clone_from(&e.rule);
-            m.step.clone_from(&e.step);
-            m.version.clone_from(&e.version);
+            m.rule = e.rule.to_string();
+            m.step = e.step.to_string();
+            m.version = e.version.to_string();
         }
         m.add(e, rule.satisfied_at, self.as_of);
 
         let shares = self.rules.sets.iter().flat_map(|s| s.shares.iter());
         for (s, acc) in shares.zip(self.shares.iter_mut()) {
-            if s.rules.contains(&e.rule) && e.required() {
+            if s.rules.iter().any(|r| **r == *e.rule) && e.required() {
                 acc.1 += 1;
                 let by_role = e.reach.as_ref().is_some_and(|r| {
                     s.visitors.iter().any(|v| **v == *r.visitor)
@@ -583,18 +583,18 @@ mod tests {
     fn item(anchor: &str) -> Evaluated {
         let a = d(anchor);
         Evaluated {
-            due_id: format!("property.complaint/{anchor}/1"),
+            due_id: format!("property.complaint/{anchor}/1").into(),
             rule: "property.complaint".into(),
             version: "t".into(),
             step: "1".into(),
             customer: Some(0),
             customer_id: "C1".into(),
-            order_id: format!("O-{anchor}"),
+            order_id: format!("O-{anchor}").into(),
             order_line: 2,
             kind: "complaint".into(),
-            department: String::new(),
-            staff: String::new(),
-            category: String::new(),
+            department: Default::default(),
+            staff: Default::default(),
+            category: Default::default(),
             anchor: a.and_hms_opt(9, 0, 0).unwrap(),
             window_start: a,
             window_end: a + chrono::Duration::days(3),
