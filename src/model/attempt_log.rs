@@ -64,6 +64,13 @@ impl Names {
         v
     }
 
+    /// Takes in the names of `other` (read from a later part of the same file): returns
+    /// each one's number here, by its number there. Names new here are numbered in
+    /// `other`'s order, as reading the parts in one go would have.
+    pub fn absorb(&mut self, other: &Names) -> Vec<u32> {
+        other.list.iter().map(|n| self.intern(n)).collect()
+    }
+
     /// A visit ready to be filed into a log sharing these names: parsed, its visitor
     /// interned and its due id hashed (so a reading thread can do it while another files).
     #[allow(clippy::too_many_arguments)]
@@ -97,6 +104,15 @@ impl Names {
 pub struct Prepared {
     key: (u64, u64),
     row: Row,
+}
+
+impl Prepared {
+    /// Renumbers the visitor by `map` (see [`Names::absorb`]).
+    pub fn rename_visitor(&mut self, map: &[u32]) {
+        if let Some(&v) = map.get(self.row.visitor as usize) {
+            self.row.visitor = v;
+        }
+    }
 }
 
 impl AttemptLog {

@@ -184,6 +184,28 @@ impl KeptVisits {
         });
     }
 
+    /// Appends the visits of `other` (read from a later part of the same file), their
+    /// rules renumbered here in `other`'s order, as reading the parts in one go would have.
+    pub fn append(&mut self, other: KeptVisits) {
+        let rules: Vec<u32> = other
+            .rules
+            .iter()
+            .map(|r| match self.index.get(r.as_str()) {
+                Some(&n) => n,
+                None => {
+                    let n = u32::try_from(self.rules.len()).unwrap_or(u32::MAX);
+                    self.rules.push(r.clone());
+                    self.index.insert(r.as_str().into(), n);
+                    n
+                }
+            })
+            .collect();
+        self.visits.extend(other.visits.into_iter().map(|v| Visit {
+            rule: rules.get(v.rule as usize).copied().unwrap_or(v.rule),
+            ..v
+        }));
+    }
+
     /// The rule id of a kept visit.
     pub fn rule_of(&self, v: &Visit) -> &str {
         self.rules.get(v.rule as usize).map_or("", String::as_str)
