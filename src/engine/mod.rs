@@ -280,6 +280,7 @@ pub struct Engine<'a> {
     /// Reused by [`Self::cadence_items`] for a slot's due ids.
     slot_buf: Vec<String>,
     label_buf: String,
+    unit_buf: String,
     warnings: Vec<String>,
     /// Sampling pools by rule and period (hashed: every sampled order asks; put in order
     /// once, when they are drawn).
@@ -408,6 +409,7 @@ impl<'a> Engine<'a> {
             id_buf: String::new(),
             slot_buf: Vec::new(),
             label_buf: String::new(),
+            unit_buf: String::new(),
             warnings,
             pools: HashMap::default(),
             contacts: Contacts::default(),
@@ -596,8 +598,18 @@ impl<'a> Engine<'a> {
             let cust_id = self.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
             let key = if household { cust_id } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
-            let unit_id = household.then(|| format!("{cust_id}@{label}"));
-            let (_, any) = self.step_items(ci, cust, order, unit_id.as_deref(), heads, anchor, None, Build::Probe);
+            // A household's unit id, written into a reused buffer (this runs for most
+            // orders of a household-sampled rule).
+            let mut unit_id = std::mem::take(&mut self.unit_buf);
+            unit_id.clear();
+            if household {
+                unit_id.push_str(cust_id);
+                unit_id.push('@');
+                unit_id.push_str(label);
+            }
+            let unit = household.then_some(unit_id.as_str());
+            let (_, any) = self.step_items(ci, cust, order, unit, heads, anchor, None, Build::Probe);
+            self.unit_buf = unit_id;
             let unit = PoolUnit {
                 hash,
                 customer: cust32,
