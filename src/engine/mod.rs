@@ -576,6 +576,15 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let period = Period::containing(s.per, anchor.date());
+            if !self.pools.contains_key(&(ci, period)) {
+                // Sized like the period before, which orders in time order have filled:
+                // a pool of a million units grown by doubling copies itself again and
+                // again.
+                let before = self.pools.get(&(ci, period.prev())).map_or(0, |p| p.0.len());
+                let units = Vec::with_capacity(before + before / 8);
+                self.pools
+                    .insert((ci, period), (units, households::Households::default()));
+            }
             let pool = self.pools.entry((ci, period)).or_default();
             let anchor_s = anchor.and_utc().timestamp();
             // Seconds into the period (the anchor falls in it, and a period is at most a
