@@ -877,9 +877,14 @@ fn read_visits_in_two(
     t.end = rest.as_ref().and(split);
     let mut names = Names::default();
     std::thread::scope(|scope| {
-        let second = rest.map(|mut rest| {
+        let second = rest.zip(split).map(|(mut rest, (_, start))| {
             scope.spawn(move || {
+                // Room for its rows at once (address space, taken as rows come): a vector
+                // grown by doubling copies itself into fresh pages again and again.
                 let mut part = VisitsPart::default();
+                let len = std::fs::metadata(path).map_or(0, |m| m.len());
+                part.prepared
+                    .reserve(usize::try_from(len.saturating_sub(start) / 90).unwrap_or(0));
                 let VisitsPart {
                     prepared,
                     names,
