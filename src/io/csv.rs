@@ -855,7 +855,8 @@ fn read_visits_in_two(
     };
     // Sized once from the file (rows are ~90 bytes): growing by doubling would leave the
     // smaller tables behind in the allocator.
-    let mut attempts = AttemptLog::with_capacity(size_hint(path, 90));
+    let rows = size_hint(path, 90);
+    let mut attempts = AttemptLog::with_capacity(rows);
     // Rows are read, checked and hashed here (and, for a large file, its second half on
     // another thread) while a third thread files them into the log in file order (the
     // filing is bound by memory latency, the reading by parsing).
@@ -877,14 +878,13 @@ fn read_visits_in_two(
     t.end = rest.as_ref().and(split);
     let mut names = Names::default();
     std::thread::scope(|scope| {
-        let second = rest.zip(split).map(|(mut rest, (_, start))| {
+        let second = rest.map(|mut rest| {
             scope.spawn(move || {
-                // Room for its rows at once (address space, taken as rows come): a vector
-                // grown by doubling copies itself into fresh pages again and again.
+                // Room for its rows (about half) at once: address space, taken as rows
+                // come; a vector grown by doubling copies itself into fresh pages again
+                // and again.
                 let mut part = VisitsPart::default();
-                let len = std::fs::metadata(path).map_or(0, |m| m.len());
-                part.prepared
-                    .reserve(usize::try_from(len.saturating_sub(start) / 90).unwrap_or(0));
+                part.prepared.reserve(rows / 2 + rows / 16);
                 let VisitsPart {
                     prepared,
                     names,
