@@ -322,3 +322,32 @@ fn notices_before_a_milestone_and_calls_before_the_next_period_count_back() {
         ("2026-11-25", "2026-11-29", "upcoming")
     );
 }
+
+#[test]
+fn a_cadence_visit_through_another_channel_leaves_the_slot_open_and_says_why() {
+    // Q007's monthly quality visit must be on site: a phone call reached on its id does
+    // not fill it; an on-site visit does.
+    let id = "equipment.quality_visit/Q007/2026-11/onsite-1";
+    let list = |visit: &str| {
+        let d = crate::util::copy_example("equipment");
+        let visits = d.path().join("visits.csv");
+        let mut text = std::fs::read_to_string(&visits).unwrap();
+        text.push_str(&format!("{id},2026-11-10 10:00,{visit},质量部-阎经理,reached,,no,\n"));
+        std::fs::write(&visits, text).unwrap();
+        let o = run_due(
+            "rules/equipment.toml",
+            d.path().to_str().unwrap(),
+            "2026-11-23",
+            &["--format", "csv"],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        o.stdout
+    };
+    let by_phone = list("phone");
+    let row = by_phone.lines().find(|l| l.starts_with(id)).expect("still listed");
+    assert!(
+        row.contains(",due,7,1,onsite,quality_assurance,visit_channel_does_not_count,"),
+        "{row}"
+    );
+    assert!(!list("onsite").contains(id), "an on-site visit fills the slot");
+}

@@ -718,18 +718,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Sets the item's attempt state from its visit-log head when looked up already, else
-    /// from its due id.
-    fn classify_into(&mut self, item: &mut Evaluated, max: u32, head: Option<Option<u32>>) {
-        let st = attempts::classify(self.inp.attempts.of(head, &item.due_id), self.inp.as_of, max);
-        item.resolution = st.resolution;
-        item.attempts = st.attempts;
-        if let (Some(r), Some(c)) = (&st.reach, item.customer) {
-            self.contacts.add(c, r.at.date());
-        }
-        item.reach = st.reach.map(Box::new);
-    }
-
     /// The items of one order under rule `ci` (one per step whose anchor is known):
     /// windows and attempt states are worked out on the cheap first, and an item is built
     /// only when the keep filter wants it. Returns the items and whether any was wanted.
@@ -942,21 +930,26 @@ impl<'a> Engine<'a> {
     /// The strings already in `ids` are written over (a million customers each ask for
     /// every slot's ids: allocating them again each time was a tenth of a yearly report).
     fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
-        use std::fmt::Write as _;
         let require = rule.cadence.as_ref().map_or(&[][..], |c| c.require.as_slice());
         let n = 1 + require.iter().map(|q| q.count as usize).sum::<usize>();
         ids.resize_with(n, String::new);
         let (base, rest) = ids.split_at_mut(1);
         let base = &mut base[0];
+        // Pieces pushed, not `write!`: formatting was most of this, for every slot of
+        // every customer.
         base.clear();
-        let _ = write!(base, "{}/{key}/{}", rule.id, slot.label);
+        for part in [rule.id.as_str(), "/", key, "/", slot.label.as_str()] {
+            base.push_str(part);
+        }
         let mut next = rest.iter_mut();
         for q in require {
             let label = q.label();
             for k in 1..=q.count {
                 if let Some(id) = next.next() {
                     id.clear();
-                    let _ = write!(id, "{base}/{label}-{k}");
+                    for part in [base.as_str(), "/", label.as_str(), "-", itoa::Buffer::new().format(k)] {
+                        id.push_str(part);
+                    }
                 }
             }
         }
@@ -981,6 +974,7 @@ impl<'a> Engine<'a> {
         };
         let mut out = Vec::new();
         let mut ids = std::mem::take(&mut self.slot_buf);
+        let mut due = std::mem::take(&mut self.id_buf);
         for (si, slot) in slots.iter().enumerate() {
             let c = &self.compiled[ci];
             Self::slot_ids(c.rule, key, slot, &mut ids);
@@ -1002,17 +996,49 @@ impl<'a> Engine<'a> {
                 .map(|a| a.reach())
                 .collect();
             let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
+            // A slot is judged in the period it falls in, so its anchor is its own start,
+            // not the cadence's (or the order's hand-over) date.
+            let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
             for (label, filled, need) in missing {
                 for k in 1..=need {
-                    let c = &self.compiled[ci];
-                    // A slot is judged in the period it falls in, so its anchor is its own
-                    // start, not the cadence's (or the order's hand-over) date.
-                    let mut item = self.base_item(ci, cust, order, slot.start.and_time(chrono::NaiveTime::MIN));
-                    item.due_id = if reqs.is_some() {
-                        compact_str::format_compact!("{base_id}/{label}-{k}")
-                    } else {
-                        base_id.as_str().into()
+                    due.clear();
+                    due.push_str(base_id);
+                    if reqs.is_some() {
+                        due.push('/');
+                        due.push_str(&label);
+                        due.push('-');
+                        due.push_str(itoa::Buffer::new().format(k));
+                    }
+                    let head = heads.and_then(|h| ids.iter().position(|id| *id == due).map(|j| h[j]));
+                    let max = self.compiled[ci].rule.max_attempts;
+                    let st = attempts::classify(self.inp.attempts.of(head, &due), as_of, max);
+                    if let Some(r) = &st.reach {
+                        self.contacts.add(cust, r.at.date());
+                    }
+                    // Filled by the k-th reached visit through this channel group; a reached
+                    // visit logged on this id but through another channel does not fill it.
+                    let fill = filled.get((k - 1) as usize).map(|&i| &reached[i]);
+                    let (resolution, other_channel) = match (fill, st.resolution) {
+                        (Some(r), _) => (Resolution::Reached { on: r.at.date() }, false),
+                        (None, Resolution::Reached { .. }) => (Resolution::Open, true),
+                        (None, other) => (other, false),
                     };
+                    // Decided before the item is built: a report's slots outside its
+                    // period (half of a year's survey slots) are never kept.
+                    let probe = Probe {
+                        due_id: &due,
+                        anchor,
+                        window_start: slot.start,
+                        window_end: slot.end,
+                        resolution: &resolution,
+                        excluded: excluded.is_some(),
+                    };
+                    if !(self.keep)(&probe) {
+                        continue;
+                    }
+                    let c = &self.compiled[ci];
+                    let mut item = self.base_item(ci, cust, order, anchor);
+                    item.due_id = due.as_str().into();
                     item.step = if reqs.is_some() {
                         compact_str::format_compact!("{}/{label}-{k}", slot.label)
                     } else {
@@ -1031,19 +1057,13 @@ impl<'a> Engine<'a> {
                     };
                     item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
                     item.excluded = excluded.as_deref().map(Text::from);
-                    let max = c.rule.max_attempts;
-                    let head = heads.and_then(|h| ids.iter().position(|id| *id == item.due_id).map(|j| h[j]));
-                    self.classify_into(&mut item, max, head);
-                    if let Some(&i) = filled.get((k - 1) as usize) {
-                        // Filled by the k-th reached visit through this channel group.
-                        let r = reached[i].clone();
-                        item.resolution = Resolution::Reached { on: r.at.date() };
-                        item.reach = Some(Box::new(r));
+                    item.resolution = resolution;
+                    item.attempts = st.attempts;
+                    item.reach = st.reach.map(Box::new);
+                    if let Some(r) = fill {
+                        item.reach = Some(Box::new(r.clone()));
                         item.attempts = item.attempts.max(1);
-                    } else if matches!(item.resolution, Resolution::Reached { .. }) {
-                        // A reached visit logged on this id but through another channel
-                        // does not fill this requirement.
-                        item.resolution = Resolution::Open;
+                    } else if other_channel {
                         item.flags.push("visit_channel_does_not_count".into());
                     }
                     out.push(item);
@@ -1054,6 +1074,7 @@ impl<'a> Engine<'a> {
             }
         }
         self.slot_buf = ids;
+        self.id_buf = due;
         out
     }
 
@@ -1117,7 +1138,13 @@ impl<'a> Engine<'a> {
 
         crate::debug_rss("finish: cadences laid out");
         // Sampling decisions, period by period.
-        let mut pools: Vec<_> = std::mem::take(&mut self.pools).into_iter().collect();
+        // A draw only decides which of a pool's units get items: a pool none of whose
+        // units has an item to keep (a report's periods before or after its own) is not
+        // drawn at all.
+        let mut pools: Vec<_> = std::mem::take(&mut self.pools)
+            .into_iter()
+            .filter(|(_, (units, _))| units.iter().any(|u| u.wanted))
+            .collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
         // Pools are drawn independently (cool-downs only read the sealed contacts): the

@@ -61,12 +61,18 @@ struct Table {
     ended_on: Option<u64>,
 }
 
+/// The csv reader's buffer: larger than the file's own (64 KiB, see [`encoding::open`]),
+/// so that once the sniffed start is used, reads go from the file straight into it
+/// instead of being copied over from the file's buffer.
+const READ_BUFFER: usize = 1 << 17;
+
 fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
     let (r, enc) =
         encoding::open(path, opts.encoding).map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
+        .buffer_capacity(READ_BUFFER)
         .from_reader(LineStarts::new(r));
     let raw = match reader.headers() {
         Ok(h) => h.clone(),
@@ -121,6 +127,7 @@ fn open_rest(t: &Table, at: u64) -> std::io::Result<Table> {
     let reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .buffer_capacity(READ_BUFFER)
         .from_reader(LineStarts::new(r));
     Ok(Table {
         path: t.path.clone(),
