@@ -168,6 +168,29 @@ impl Period {
     }
 }
 
+/// The period of each kind last asked for, with its label: orders come roughly in date
+/// order, so most dates fall in the period found for the order before, and working one
+/// out again (dates built, a label written) is most of what a sampled order costs here.
+#[derive(Debug, Clone, Default)]
+pub struct Periods {
+    last: [Option<(Period, String)>; 7],
+}
+
+impl Periods {
+    /// [`Period::containing`], with the period's [label](Period::push_label).
+    pub fn containing(&mut self, kind: PeriodKind, date: NaiveDate) -> (Period, &str) {
+        let (p, label) =
+            self.last[kind as usize].get_or_insert_with(|| (Period::containing(kind, date), String::new()));
+        // (Every label has digits: an empty one is not written yet.)
+        if !p.contains(date) || label.is_empty() {
+            *p = Period::containing(kind, date);
+            label.clear();
+            p.push_label(label);
+        }
+        (*p, label.as_str())
+    }
+}
+
 impl Period {
     /// Appends the label [`Display`](fmt::Display) writes, without the formatter: every
     /// sampled order names its period (its unit's hash and household id depend on it).
@@ -294,6 +317,19 @@ mod tests {
     ];
 
     proptest::proptest! {
+        /// Remembered periods answer as worked-out ones, in any order of dates and kinds.
+        #[test]
+        fn remembered_periods_are_the_periods(asks in proptest::collection::vec((0i64..800, 0usize..7), 1..200)) {
+            let mut memo = Periods::default();
+            for (days, k) in asks {
+                let date = d("2024-01-01") + Duration::days(days);
+                let want = Period::containing(KINDS[k], date);
+                let (p, label) = memo.containing(KINDS[k], date);
+                proptest::prop_assert_eq!(p, want);
+                proptest::prop_assert_eq!(label, want.to_string());
+            }
+        }
+
         /// Every period holds its date, ends where chrono's month arithmetic says, and
         /// the next one starts the day after (leap Februaries and year ends included).
         #[test]

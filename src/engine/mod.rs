@@ -12,11 +12,12 @@ pub mod assign;
 pub mod attempts;
 pub mod exclude;
 pub mod households;
+mod pools;
 pub mod route;
 pub mod trace;
 pub mod window;
 
-use crate::calendar::period::Period;
+use crate::calendar::period::{Period, Periods};
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::AttemptLog;
 use crate::model::due::{DueItem, Resolution, Status};
@@ -279,12 +280,12 @@ pub struct Engine<'a> {
     id_buf: String,
     /// Reused by [`Self::cadence_items`] for a slot's due ids.
     slot_buf: Vec<String>,
-    label_buf: String,
     unit_buf: String,
     warnings: Vec<String>,
-    /// Sampling pools by rule and period (hashed: every sampled order asks; put in order
-    /// once, when they are drawn).
-    pools: HashMap<(usize, Period), Pool>,
+    /// Sampling pools by rule and period (put in order once, when they are drawn).
+    pools: pools::Pools,
+    /// The periods of sampled orders' anchors, remembered (see [`Periods`]).
+    periods: Periods,
     contacts: Contacts,
     out: Vec<Evaluated>,
     problems: Vec<Diagnostic>,
@@ -408,10 +409,10 @@ impl<'a> Engine<'a> {
             fold: None,
             id_buf: String::new(),
             slot_buf: Vec::new(),
-            label_buf: String::new(),
             unit_buf: String::new(),
             warnings,
-            pools: HashMap::default(),
+            pools: pools::Pools::default(),
+            periods: Periods::default(),
             contacts: Contacts::default(),
             out: Vec::new(),
             problems: Vec::new(),
@@ -501,7 +502,8 @@ impl<'a> Engine<'a> {
                 let Some(anchor) = c.step_cols[0].and_then(|i| order.datetime(i)) else {
                     continue;
                 };
-                if let Some(pool) = self.pools.get(&(ci, Period::containing(s.per, anchor.date()))) {
+                let date = anchor.date();
+                if let Some(pool) = self.pools.find(ci, date, || Period::containing(s.per, date)) {
                     targets.push((&pool.1, u32::try_from(*cust).unwrap_or(u32::MAX)));
                 }
             }
@@ -575,17 +577,9 @@ impl<'a> Engine<'a> {
                 // Not yet part of the population as of the run's date.
                 continue;
             }
-            let period = Period::containing(s.per, anchor.date());
-            if !self.pools.contains_key(&(ci, period)) {
-                // Sized like the period before, which orders in time order have filled:
-                // a pool of a million units grown by doubling copies itself again and
-                // again.
-                let before = self.pools.get(&(ci, period.prev())).map_or(0, |p| p.0.len());
-                let units = Vec::with_capacity(before + before / 8);
-                self.pools
-                    .insert((ci, period), (units, households::Households::default()));
-            }
-            let pool = self.pools.entry((ci, period)).or_default();
+            let (period, label) = self.periods.containing(s.per, anchor.date());
+            let at_pool = self.pools.index(ci, period);
+            let pool = self.pools.get_mut(at_pool);
             let anchor_s = anchor.and_utc().timestamp();
             // Seconds into the period (the anchor falls in it, and a period is at most a
             // year), as the household index keeps anchors.
@@ -599,9 +593,6 @@ impl<'a> Engine<'a> {
                 Some((at, _)) => Some(at as usize),
                 None => None,
             };
-            let label = &mut self.label_buf;
-            label.clear();
-            period.push_label(label);
             // The order's own copy of the customer id (the reader matched it exactly) is in
             // cache; the customer table's is not.
             let cust_id = self.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
@@ -626,7 +617,7 @@ impl<'a> Engine<'a> {
                 offset: order.offset,
                 wanted: any,
             };
-            let pool = self.pools.entry((ci, period)).or_default();
+            let pool = self.pools.get_mut(at_pool);
             match replace {
                 Some(at) => {
                     pool.1.set(cust32, at as u32, into_period, self.inp.customers.len());
@@ -1142,6 +1133,7 @@ impl<'a> Engine<'a> {
         // units has an item to keep (a report's periods before or after its own) is not
         // drawn at all.
         let mut pools: Vec<_> = std::mem::take(&mut self.pools)
+            .into_list()
             .into_iter()
             .filter(|(_, (units, _))| units.iter().any(|u| u.wanted))
             .collect();

@@ -7,7 +7,7 @@
 //! evaluation then finds them in cache.
 
 use super::step_due_id;
-use crate::calendar::period::{Period, PeriodKind};
+use crate::calendar::period::{PeriodKind, Periods};
 use crate::model::attempt_log::{due_key, AttemptLog};
 use crate::model::Order;
 use crate::rules::{CadenceTarget, Rule, SampleUnit};
@@ -171,6 +171,7 @@ pub struct Prefetcher<'a> {
     id: String,
     unit: String,
     mine: Vec<usize>,
+    periods: Periods,
 }
 
 impl<'a> Prefetcher<'a> {
@@ -186,6 +187,7 @@ impl<'a> Prefetcher<'a> {
             id: String::new(),
             unit: String::new(),
             mine: Vec::new(),
+            periods: Periods::default(),
         }
     }
 
@@ -219,7 +221,7 @@ impl<'a> Prefetcher<'a> {
                         if let (Some(d), Some(c)) = (anchor_col.and_then(|i| order.datetime(i)), r.cust_col) {
                             self.unit.push_str(order.field(c));
                             self.unit.push('@');
-                            Period::containing(per, d.date()).push_label(&mut self.unit);
+                            self.unit.push_str(self.periods.containing(per, d.date()).1);
                         }
                         &self.unit
                     }
