@@ -23,7 +23,7 @@ use crate::model::attempt_log::AttemptLog;
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
 use crate::model::{Customers, Order, Reach, Schema, Text};
-use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit};
+use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit, Unit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -265,6 +265,13 @@ pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 /// what decides, and reading it from the unit would cost a second cache miss.
 type Pool = (Vec<PoolUnit>, households::Households);
 
+/// How many anchor days' windows each step remembers (a day's slot is its day number
+/// modulo this).
+const WINDOW_DAYS: i32 = 64;
+
+/// One step's windows by anchor day (a day's slot is its day number modulo the length).
+type DayWindows = [Option<(NaiveDate, window::Window)>; WINDOW_DAYS as usize];
+
 /// The streaming evaluator.
 pub struct Engine<'a> {
     inp: Inputs<'a>,
@@ -282,6 +289,10 @@ pub struct Engine<'a> {
     slot_buf: Vec<String>,
     unit_buf: String,
     warnings: Vec<String>,
+    /// Per rule and step: windows by anchor day, for the last [`WINDOW_DAYS`] days asked
+    /// (orders come roughly in date order, so their anchors fall in a few weeks at a
+    /// time, and the orders of a day share their windows).
+    windows: Vec<Vec<DayWindows>>,
     /// Sampling pools by rule and period (put in order once, when they are drawn).
     pools: pools::Pools,
     /// The periods of sampled orders' anchors, remembered (see [`Periods`]).
@@ -396,7 +407,12 @@ impl<'a> Engine<'a> {
             customer: schema.get("customer_id"),
         };
         let router = Router::new(&rules, inp.rules.kind_map(), cols, inp.attempts);
+        let windows = compiled
+            .iter()
+            .map(|c| vec![[None; WINDOW_DAYS as usize]; c.rule.steps.len()])
+            .collect();
         Ok(Engine {
+            windows,
             router,
             id_col: schema.get("order_id"),
             cust_col: schema.get("customer_id"),
@@ -770,13 +786,25 @@ impl<'a> Engine<'a> {
                     }
                 }
             };
-            let w = window::window(
-                anchor,
-                step.after,
-                step.within,
-                &c.rule.calls.calendar,
-                c.rule.calls.call_on,
-            );
+            // Offsets in days or longer give every anchor of a day the same window.
+            let by_day = step.after.unit != Unit::Hours && step.within.unit != Unit::Hours;
+            let day = anchor.date();
+            let memo =
+                &mut self.windows[ci][si][chrono::Datelike::num_days_from_ce(&day).rem_euclid(WINDOW_DAYS) as usize];
+            let w = match *memo {
+                Some((d, w)) if by_day && d == day => w,
+                _ => {
+                    let w = window::window(
+                        anchor,
+                        step.after,
+                        step.within,
+                        &c.rule.calls.calendar,
+                        c.rule.calls.call_on,
+                    );
+                    *memo = by_day.then_some((day, w));
+                    w
+                }
+            };
             let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)));
             step_due_id(&mut id, &c.rule.id, unit, &step.name);
             let found = self.inp.attempts.of(heads.and_then(|h| h.get(si)).copied(), &id);
