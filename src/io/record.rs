@@ -7,12 +7,16 @@
 //! checked to fall between characters: together the same as checking every field, since
 //! pieces of valid UTF-8 cut between characters are valid UTF-8.
 
-/// A record whose fields are laid end to end in one string.
+/// A record whose fields are laid end to end in one string, or, for a row read as a line
+/// split at its commas, the line itself (each field then starts one byte after the end
+/// of the one before).
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     text: String,
     ends: Vec<usize>,
     pos: Option<csv::Position>,
+    /// Bytes between fields: 0 (laid end to end) or 1 (a comma).
+    sep: usize,
 }
 
 impl Record {
@@ -37,9 +41,35 @@ impl Record {
         )
     }
 
+    /// Takes a line without quotes, whose fields end at `commas` and at its end, at
+    /// position `pos`; if they are not all UTF-8, the index of the first field that is not
+    /// and the record is left empty. Commas fall between characters, so one check of the
+    /// line checks every field.
+    pub fn fill_split(&mut self, line: &[u8], commas: &[usize], pos: csv::Position) -> Result<(), usize> {
+        self.pos = Some(pos);
+        self.text.clear();
+        self.ends.clear();
+        self.sep = 1;
+        if let Ok(s) = simdutf8::basic::from_utf8(line) {
+            self.text.push_str(s);
+            self.ends.extend_from_slice(commas);
+            self.ends.push(line.len());
+            return Ok(());
+        }
+        let mut start = 0;
+        for (i, &end) in commas.iter().chain(std::iter::once(&line.len())).enumerate() {
+            if std::str::from_utf8(line.get(start..end).unwrap_or_default()).is_err() {
+                return Err(i);
+            }
+            start = end + 1;
+        }
+        Err(0)
+    }
+
     fn fill_fields(&mut self, bytes: &[u8], lens: impl Iterator<Item = usize>) -> Result<(), usize> {
         self.text.clear();
         self.ends.clear();
+        self.sep = 0;
         // SIMD validation: a Chinese export's rows are mostly multi-byte characters,
         // where std's check goes a byte at a time (a twentieth of reading them).
         let whole = simdutf8::basic::from_utf8(bytes);
@@ -67,7 +97,7 @@ impl Record {
     /// Field `i`, untrimmed.
     pub fn get(&self, i: usize) -> Option<&str> {
         let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.sep };
         self.text.get(start..end)
     }
 
@@ -86,9 +116,26 @@ impl Record {
         self.ends.is_empty()
     }
 
-    /// Every field laid end to end.
+    /// Every field laid end to end (with commas between, for a row read as a line).
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The length of every field together, in bytes.
+    pub fn fields_len(&self) -> usize {
+        self.text.len() - self.sep * self.ends.len().saturating_sub(1)
+    }
+
+    /// True for a row of only white space (and separators).
+    pub fn is_blank(&self) -> bool {
+        if self.sep == 0 {
+            self.text.trim().is_empty()
+        } else {
+            // (A line read as such has no comma inside a field.)
+            self.text
+                .trim_matches(|c: char| c == ',' || c.is_whitespace())
+                .is_empty()
+        }
     }
 
     /// Where the reader began the record.
