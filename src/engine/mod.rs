@@ -448,20 +448,17 @@ impl<'a> Engine<'a> {
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
     pub fn applies<'s>(&'s self, c: &'s Compiled<'_>, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
-        self.applies_to_kind(c, order, self.kind_of(order))
-    }
-
-    /// [`Self::applies`] with the order's canonical kind worked out once by the caller.
-    // The reasons borrow: most orders are skipped by most rules, and nothing is kept.
-    fn applies_to_kind<'s>(
-        &self,
-        c: &'s Compiled<'_>,
-        order: &'s Order,
-        kind: &'s str,
-    ) -> Result<NaiveDateTime, Skip<'s>> {
+        let kind = self.kind_of(order);
         if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(Skip::Kind(kind));
         }
+        self.applies_to_routed(c, order)
+    }
+
+    /// [`Self::applies`] for an order routed to `c` by its kind (see [`Router`]), whose
+    /// kind is known to match.
+    // The reasons borrow: most orders are skipped by most rules, and nothing is kept.
+    fn applies_to_routed<'s>(&self, c: &'s Compiled<'_>, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
         for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
             let v = col.map_or("", |i| order.field(i));
             if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
@@ -497,8 +494,8 @@ impl<'a> Engine<'a> {
         std::hint::black_box(seen);
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {
-            let (kind, candidates, heads) = ahead.order(k);
-            self.feed_routed(order, *cust, kind, candidates, Some(heads));
+            let (_, candidates, heads) = ahead.order(k);
+            self.feed_routed(order, *cust, candidates, Some(heads));
         }
     }
 
@@ -534,14 +531,7 @@ impl<'a> Engine<'a> {
     /// Evaluates every rule against one order whose customer the reader has found, given
     /// its candidate rules and, when known, the visit-log heads of their plain steps in
     /// [`route`]'s order.
-    fn feed_routed(
-        &mut self,
-        order: &Order,
-        cust: usize,
-        kind: &str,
-        candidates: &[usize],
-        heads: Option<&[Option<u32>]>,
-    ) {
+    fn feed_routed(&mut self, order: &Order, cust: usize, candidates: &[usize], heads: Option<&[Option<u32>]>) {
         let mut next_head = 0;
         for &ci in candidates {
             // This rule's slice of `heads` (its steps', when its due ids are plain).
@@ -549,7 +539,7 @@ impl<'a> Engine<'a> {
             let heads = heads.filter(|_| n > 0).and_then(|h| h.get(next_head..next_head + n));
             next_head += n;
             let c = &self.compiled[ci];
-            let anchor = match self.applies_to_kind(c, order, kind) {
+            let anchor = match self.applies_to_routed(c, order) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
                     let i = self.inp.schema.get(col).unwrap_or(0);
