@@ -12,6 +12,9 @@ pub const EXPECTED: &str = "a date like 2026-11-23, 2026/11/23 or 2026-11-23 14:
 
 /// Parses a date or datetime; a date alone is midnight.
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    if let Some(dt) = minutes(s.as_bytes()) {
+        return Some(dt);
+    }
     let b = s.trim().as_bytes();
     let (date, rest) = parse_date_prefix(b)?;
     if rest.is_empty() {
@@ -23,6 +26,20 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     }
     let time = parse_time(t)?;
     Some(date.and_time(time))
+}
+
+/// `YYYY-MM-DD HH:MM`, the shape nearly every exported date has, read by position (the
+/// general parse below finds the separators first; there is a date in every row).
+fn minutes(b: &[u8]) -> Option<NaiveDateTime> {
+    let Ok([y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b' ', h0, h1, b':', n0, n1]) = <[u8; 16]>::try_from(b) else {
+        return None;
+    };
+    let two = |a: u8, b: u8| {
+        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    let year = i32::try_from(two(y0, y1)? * 100 + two(y2, y3)?).ok()?;
+    let date = NaiveDate::from_ymd_opt(year, two(m0, m1)?, two(d0, d1)?)?;
+    Some(date.and_time(NaiveTime::from_hms_opt(two(h0, h1)?, two(n0, n1)?, 0)?))
 }
 
 /// Parses a date, ignoring a time part if present.
@@ -122,7 +139,25 @@ impl DateText {
 mod tests {
     use super::*;
 
+    /// The general parse, without the fixed-shape path in front.
+    fn general(s: &str) -> Option<NaiveDateTime> {
+        let (date, rest) = parse_date_prefix(s.trim().as_bytes())?;
+        if rest.is_empty() {
+            return Some(date.and_time(NaiveTime::MIN));
+        }
+        let (sep, t) = rest.split_first()?;
+        (*sep == b' ' || *sep == b'T').then_some(())?;
+        Some(date.and_time(parse_time(t)?))
+    }
+
     proptest::proptest! {
+        /// Sixteen-byte strings shaped like `YYYY-MM-DD HH:MM` (or nearly: any digit, a
+        /// letter, a slash) read by position are what the general parse makes of them.
+        #[test]
+        fn fixed_shape_dates_read_as_the_general_parse(s in "[0-9]{4}[-/](0[0-9]|1[0-9]|a1)[-/]([0-2][0-9]|3[0-2])[ T]([01][0-9]|2[0-5]):[0-6][0-9]") {
+            proptest::prop_assert_eq!(parse_datetime(&s), general(&s));
+        }
+
         /// Byte for byte what chrono writes, for any date chrono can hold.
         #[test]
         fn date_text_is_what_chrono_writes(days in -262_000i32 * 366..262_000 * 366) {
