@@ -213,27 +213,21 @@ fn hour_windows_of_one_day_follow_each_anchors_clock_time() {
     // Windows in days are the same for every anchor of a day (the engine reuses them);
     // windows in hours are not: 12 hours after 01:00 is the same day, after 20:00 the next.
     let d = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        (
+            "r.toml",
+            "id = \"t\"\nversion = \"1\"\n[[rule]]\nid = \"reply\"\nsource = \"test\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithin = \"12h\"\n",
+        ),
+        ("customers.csv", "customer_id,name,phone\nC1,王,13800000001\n"),
+        (
+            "orders.csv",
+            "order_id,customer_id,kind,closed_at\nA,C1,complaint,2026-11-20 01:00\nB,C1,complaint,2026-11-20 20:00\nC,C1,complaint,2026-11-20 02:00\n",
+        ),
+        ("visits.csv", "due_id,visited_at,channel,visitor,outcome\n"),
+    ] {
+        std::fs::write(d.path().join(name), text).unwrap();
+    }
     let rules = d.path().join("r.toml");
-    std::fs::write(
-        &rules,
-        "id = \"t\"\nversion = \"1\"\n[[rule]]\nid = \"reply\"\nsource = \"test\"\nkind = \"complaint\"\nanchor = \"closed_at\"\nwithin = \"12h\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.path().join("customers.csv"),
-        "customer_id,name,phone\nC1,王,13800000001\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.path().join("orders.csv"),
-        "order_id,customer_id,kind,closed_at\nA,C1,complaint,2026-11-20 01:00\nB,C1,complaint,2026-11-20 20:00\nC,C1,complaint,2026-11-20 02:00\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.path().join("visits.csv"),
-        "due_id,visited_at,channel,visitor,outcome\n",
-    )
-    .unwrap();
     let o = run_due(
         rules.to_str().unwrap(),
         d.path().to_str().unwrap(),
