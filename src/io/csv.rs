@@ -90,10 +90,14 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
         .collect();
     let gb = enc == "gb18030";
     let after_header = reader.position().byte();
-    let rows = RowReader::open(path, 0)
-        .and_then(|mut r| r.skip_to(after_header).map(|_| r))
-        .ok()
-        .filter(|_| !gb);
+    // (A decoded file's bytes are not its text: it keeps the csv reader.)
+    let rows = (!gb)
+        .then(|| {
+            RowReader::open(path, 0)
+                .and_then(|mut r| r.skip_to(after_header).map(|_| r))
+                .ok()
+        })
+        .flatten();
     Ok(Table {
         path: path.to_path_buf(),
         reader,
@@ -195,7 +199,6 @@ impl Table {
         Ok(out)
     }
 
-    /// The line a record the reader began at `pos` is on, as an editor shows it.
     /// True when the record at byte `at` (on `line`) is where another reader takes over
     /// (see [`Self::end`]).
     fn stops_at(&mut self, at: u64, line: u64) -> bool {
@@ -211,6 +214,7 @@ impl Table {
         false
     }
 
+    /// The line a record the reader began at `pos` is on, as an editor shows it.
     fn line_of(&mut self, pos: Option<&csv::Position>) -> u64 {
         let Some(pos) = pos else { return 0 };
         self.reader.get_mut().line_at(pos.byte()).unwrap_or(pos.line())
