@@ -742,7 +742,7 @@ pub fn stream_prepared_batches<P: Send>(
                 let id_errs = errs.len();
                 let cid = get(rec, cust);
                 let mut order = spare.pop().unwrap_or_default();
-                order.refill(line, rec.iter());
+                order.refill_from(line, rec);
                 order.offset = rec.position().map_or(0, csv::Position::byte);
                 for &i in &date_cols {
                     let v = get(rec, i);

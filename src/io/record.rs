@@ -121,6 +121,11 @@ impl Record {
         &self.text
     }
 
+    /// For a row read as a line: the line and where its fields end.
+    pub fn as_line(&self) -> Option<(&str, &[usize])> {
+        (self.sep == 1).then_some((self.text.as_str(), self.ends.as_slice()))
+    }
+
     /// The length of every field together, in bytes.
     pub fn fields_len(&self) -> usize {
         self.text.len() - self.sep * self.ends.len().saturating_sub(1)
@@ -227,6 +232,25 @@ mod tests {
     }
 
     proptest! {
+        /// A quote-free line split at its commas reads as the same fields laid end to end,
+        /// and an order filled from it holds the same trimmed fields, whole or field by
+        /// field (white space to trim, an ideographic space included).
+        #[test]
+        fn a_line_split_at_commas_reads_as_its_fields(line in "[a-z0-9 ,回访\u{3000}]{0,24}") {
+            let fields: Vec<&str> = line.split(',').collect();
+            let commas: Vec<usize> = line.match_indices(',').map(|(i, _)| i).collect();
+            let mut split = Record::default();
+            prop_assert_eq!(split.fill_split(line.as_bytes(), &commas, csv::Position::new()), Ok(()));
+            prop_assert_eq!(split.iter().collect::<Vec<_>>(), fields.clone());
+            prop_assert_eq!(split.fields_len(), fields.iter().map(|f| f.len()).sum::<usize>());
+            prop_assert_eq!(split.is_blank(), fields.iter().all(|f| f.trim().is_empty()));
+            let mut order = crate::model::Order::default();
+            order.refill_from(7, &split);
+            let want = crate::model::Order::new(7, fields.iter().copied());
+            prop_assert_eq!(order.fields().collect::<Vec<_>>(), want.fields().collect::<Vec<_>>());
+            prop_assert_eq!(order.text_len(), want.text_len());
+        }
+
         #[test]
         fn trims_as_std_does(s in "[ \t\r\n\u{a0}\u{3000}\u{2028}\u{85}a-z回访é\u{1680}\u{fe0f}\u{ff01}\u{10000}-\u{10010}]{0,6}") {
             prop_assert_eq!(trim(&s), s.trim());

@@ -54,6 +54,9 @@ pub struct Order {
     pub offset: u64,
     buf: String,
     ends: Vec<u32>,
+    /// Bytes between fields in `buf`: 0, or 1 when it holds a row's line as read (a
+    /// comma between fields).
+    sep: u32,
     /// Date columns parsed once by the reader (every rule reads them again).
     dates: Vec<Option<NaiveDateTime>>,
 }
@@ -75,10 +78,30 @@ impl Order {
         self.buf.clear();
         self.ends.clear();
         self.dates.clear();
+        self.sep = 0;
         for f in fields {
             self.buf.push_str(crate::io::record::trim(f));
             self.ends.push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
         }
+    }
+
+    /// Replaces the fields with `rec`'s: a row read as a line whose fields have no white
+    /// space to trim (nearly every row) is taken whole, in one copy.
+    pub fn refill_from(&mut self, line: u64, rec: &crate::io::record::Record) {
+        if let Some((text, ends)) = rec.as_line() {
+            if rec.iter().all(|f| crate::io::record::trim(f).len() == f.len()) {
+                self.line = line;
+                self.buf.clear();
+                self.buf.push_str(text);
+                self.ends.clear();
+                self.ends
+                    .extend(ends.iter().map(|&e| u32::try_from(e).unwrap_or(u32::MAX)));
+                self.dates.clear();
+                self.sep = 1;
+                return;
+            }
+        }
+        self.refill(line, rec.iter());
     }
 
     /// A copy without the parsed-date cache, for orders kept while their period's sample
@@ -90,6 +113,7 @@ impl Order {
             offset: self.offset,
             buf: self.buf.clone(),
             ends: self.ends.clone(),
+            sep: self.sep,
             dates: Vec::new(),
         }
     }
@@ -128,13 +152,17 @@ impl Order {
 
     /// The length of all fields together, in bytes.
     pub fn text_len(&self) -> usize {
-        self.buf.len()
+        self.buf.len() - self.sep as usize * self.ends.len().saturating_sub(1)
     }
 
     /// The value of field `i` ("" when absent), trimmed when the order was filled.
     pub fn field(&self, i: usize) -> &str {
         let Some(&end) = self.ends.get(i) else { return "" };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] as usize + self.sep as usize
+        };
         self.buf.get(start..end as usize).unwrap_or("")
     }
 }
