@@ -983,13 +983,11 @@ impl<'a> Engine<'a> {
         };
         let mut out = Vec::new();
         let mut ids = std::mem::take(&mut self.slot_buf);
-        let mut due = std::mem::take(&mut self.id_buf);
         for (si, slot) in slots.iter().enumerate() {
             let c = &self.compiled[ci];
             Self::slot_ids(c.rule, key, slot, &mut ids);
             let n = ids.len();
             let heads = heads.and_then(|h| h.get(si * n..(si + 1) * n));
-            let base_id = &ids[0];
             let reqs = if cad.require.is_empty() {
                 None
             } else {
@@ -1008,19 +1006,17 @@ impl<'a> Engine<'a> {
             // A slot is judged in the period it falls in, so its anchor is its own start,
             // not the cadence's (or the order's hand-over) date.
             let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
+            // `missing` lists the requirements in the order `slot_ids` named their ids: the
+            // bare slot id alone, or one id per required contact after it.
+            let mut next_id = usize::from(reqs.is_some());
             for (label, filled, need) in missing {
                 for k in 1..=need {
-                    due.clear();
-                    due.push_str(base_id);
-                    if reqs.is_some() {
-                        due.push('/');
-                        due.push_str(&label);
-                        due.push('-');
-                        due.push_str(itoa::Buffer::new().format(k));
-                    }
-                    let head = heads.and_then(|h| ids.iter().position(|id| *id == due).map(|j| h[j]));
+                    let j = next_id;
+                    next_id += 1;
+                    let due = ids.get(j).map_or("", String::as_str);
+                    let head = heads.and_then(|h| h.get(j).copied());
                     let max = self.compiled[ci].rule.max_attempts;
-                    let st = attempts::classify(self.inp.attempts.of(head, &due), as_of, max);
+                    let st = attempts::classify(self.inp.attempts.of(head, due), as_of, max);
                     if let Some(r) = &st.reach {
                         self.contacts.add(cust, r.at.date());
                     }
@@ -1035,7 +1031,7 @@ impl<'a> Engine<'a> {
                     // Decided before the item is built: a report's slots outside its
                     // period (half of a year's survey slots) are never kept.
                     let probe = Probe {
-                        due_id: &due,
+                        due_id: due,
                         anchor,
                         window_start: slot.start,
                         window_end: slot.end,
@@ -1047,7 +1043,7 @@ impl<'a> Engine<'a> {
                     }
                     let c = &self.compiled[ci];
                     let mut item = self.base_item(ci, cust, order, anchor);
-                    item.due_id = due.as_str().into();
+                    item.due_id = due.into();
                     item.step = if reqs.is_some() {
                         compact_str::format_compact!("{}/{label}-{k}", slot.label)
                     } else {
@@ -1083,7 +1079,6 @@ impl<'a> Engine<'a> {
             }
         }
         self.slot_buf = ids;
-        self.id_buf = due;
         out
     }
 
