@@ -62,9 +62,15 @@ mod tests {
     use crate::model::attempt_log::AttemptLog;
     use crate::model::values::Channel;
 
-    fn add(log: &mut AttemptLog, at: &str, outcome: Outcome) {
-        let at = crate::io::dates::parse_datetime(at).unwrap();
-        log.record("x", at, Channel::Phone, outcome, None, false, "张");
+    /// A frozen log of attempts on item `x`, in this order.
+    fn log_of(attempts: &[(&str, Outcome)]) -> AttemptLog {
+        let mut log = AttemptLog::default();
+        for &(at, outcome) in attempts {
+            let at = crate::io::dates::parse_datetime(at).unwrap();
+            log.record("x", at, Channel::Phone, outcome, None, false, "张");
+        }
+        log.freeze();
+        log
     }
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -72,11 +78,13 @@ mod tests {
 
     #[test]
     fn three_unanswered_calls_close_the_item_as_unreachable() {
-        let mut log = AttemptLog::default();
-        add(&mut log, "2026-11-20 10:00", Outcome::NoAnswer);
-        add(&mut log, "2026-11-21 10:00", Outcome::Busy);
+        let two = [
+            ("2026-11-20 10:00", Outcome::NoAnswer),
+            ("2026-11-21 10:00", Outcome::Busy),
+        ];
+        let log = log_of(&two);
         assert_eq!(classify(log.get("x"), d("2026-11-23"), 3).resolution, Resolution::Open);
-        add(&mut log, "2026-11-22 10:00", Outcome::WrongNumber);
+        let log = log_of(&[two[0], two[1], ("2026-11-22 10:00", Outcome::WrongNumber)]);
         let s = classify(log.get("x"), d("2026-11-23"), 3);
         assert_eq!((s.resolution, s.attempts), (Resolution::Unreachable, 3));
         // As of the 21st only two attempts had been made.
@@ -85,15 +93,15 @@ mod tests {
 
     #[test]
     fn reached_wins_over_failures_and_refusal_closes() {
-        let mut log = AttemptLog::default();
-        add(&mut log, "2026-11-20 10:00", Outcome::NoAnswer);
-        add(&mut log, "2026-11-21 10:00", Outcome::Reached);
+        let log = log_of(&[
+            ("2026-11-20 10:00", Outcome::NoAnswer),
+            ("2026-11-21 10:00", Outcome::Reached),
+        ]);
         assert_eq!(
             classify(log.get("x"), d("2026-11-23"), 1).resolution,
             Resolution::Reached { on: d("2026-11-21") }
         );
-        let mut log = AttemptLog::default();
-        add(&mut log, "2026-11-20 10:00", Outcome::Refused);
+        let log = log_of(&[("2026-11-20 10:00", Outcome::Refused)]);
         assert_eq!(
             classify(log.get("x"), d("2026-11-23"), 3).resolution,
             Resolution::Refused

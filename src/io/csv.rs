@@ -1004,23 +1004,9 @@ fn read_visits_in_two(
     // Sized once from the file (rows are ~90 bytes): growing by doubling would leave the
     // smaller tables behind in the allocator.
     let rows = size_hint(path, 90);
-    let mut attempts = AttemptLog::with_capacity(rows);
     // Rows are read, checked and hashed here (and, for a large file, its second half on
-    // another thread) while a third thread files them into the log in file order (the
-    // filing is bound by memory latency, the reading by parsing).
-    type Batch = Vec<Prepared>;
-    const BATCH: usize = 1024;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(8);
-    let (used_tx, used_rx) = std::sync::mpsc::channel::<Batch>();
-    let filing = std::thread::spawn(move || {
-        for batch in full_rx {
-            for p in &batch {
-                attempts.file(*p);
-            }
-            let _ = used_tx.send(batch);
-        }
-        attempts
-    });
+    // another thread), and filed in file order; they are chained per item at the end.
+    let mut attempts = AttemptLog::with_capacity(rows);
     let split = if t.gb { None } else { second_half(path, above) };
     let rest = split.and_then(|(_, start)| open_rest(&t, start).ok());
     t.end = rest.as_ref().and(split);
@@ -1045,18 +1031,9 @@ fn read_visits_in_two(
                 part
             })
         });
-        let mut batch: Batch = Vec::with_capacity(BATCH);
-        let send = |p: Prepared, batch: &mut Batch| {
-            batch.push(p);
-            if batch.len() == BATCH {
-                let mut next = used_rx.try_recv().unwrap_or_default();
-                next.clear();
-                let _ = full_tx.send(std::mem::replace(batch, next));
-            }
-        };
         t.for_each(problems, |_line, rec, errs| {
             if let Some(p) = visit_row(rec, errs, &c, scales, keep_visits, &mut names, &mut log.visits) {
-                send(p, &mut batch);
+                attempts.file(p);
             }
         });
         // A panic there is a bug: let it surface rather than lose the visits.
@@ -1067,7 +1044,7 @@ fn read_visits_in_two(
             let visitor = names.absorb(&part.names);
             for mut p in part.prepared {
                 p.rename_visitor(&visitor);
-                send(p, &mut batch);
+                attempts.file(p);
             }
             log.visits.append(part.kept);
             // Its lines were counted from 1 where it began.
@@ -1080,12 +1057,12 @@ fn read_visits_in_two(
             problems.diags.append(&mut part.problems.diags);
             problems.rejected.append(&mut part.problems.rejected);
         }
-        let _ = full_tx.send(batch);
     });
-    drop(full_tx);
-    log.attempts = filing.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    log.attempts = attempts;
     log.attempts.set_names(names);
+    crate::debug_rss("visits read");
     log.attempts.freeze();
+    crate::debug_rss("visits frozen");
     log
 }
 

@@ -1,9 +1,10 @@
 //! The visit log held in memory, per due item: millions of rows, so it is packed.
 //!
-//! A due id is known by its XXH3-128 hash (no string per item: while loading, two ids of a
-//! few million share one with odds below 10⁻²⁴; the read-only index then compares 64 of
-//! the bits plus the ~20 its bucket stands for, see [`super::frozen`]). Each item's visits form a chain
-//! through one array of 32-byte rows, in log order; visitor names are interned.
+//! A due id is known by its XXH3-128 hash (no string per item): rows are grouped, and
+//! looked up, by 64 of its bits plus the ~20 its index bucket stands for, so two of a few
+//! million ids are taken for one with odds below 10⁻¹² (see [`super::frozen`]). Rows are
+//! filed in log order, then chained per item when the log is frozen (see
+//! [`super::frozen::Frozen::first_of`]); visitor names are interned.
 
 use super::frozen::Frozen;
 use super::values::{Channel, Outcome};
@@ -37,8 +38,8 @@ struct Row {
 /// Every attempt of the log, grouped by due id.
 #[derive(Debug, Clone, Default)]
 pub struct AttemptLog {
-    /// Due key → (first row, last row) of its chain, while filing.
-    heads: HashMap<(u64, u64), (u32, u32)>,
+    /// The due key of each row, while filing (the rows are chained when frozen).
+    keys: Vec<(u64, u64)>,
     /// Due key → first row, once [`AttemptLog::freeze`] is done.
     index: Frozen<(u64, u64), u32>,
     frozen: bool,
@@ -121,7 +122,7 @@ impl AttemptLog {
     pub fn with_capacity(rows: usize) -> Self {
         let mut log = AttemptLog::default();
         log.rows.reserve(rows.saturating_mul(2));
-        log.heads.reserve(rows);
+        log.keys.reserve(rows.saturating_mul(2));
         log
     }
 
@@ -141,23 +142,12 @@ impl AttemptLog {
         self.file(p);
     }
 
-    /// Files a prepared visit at the end of its item's chain (after [`AttemptLog::freeze`],
-    /// the log is read-only and this does nothing).
+    /// Files a prepared visit; it joins its item's chain, in log order, when the log is
+    /// frozen (after [`AttemptLog::freeze`], the log is read-only and this does nothing).
     pub fn file(&mut self, p: Prepared) {
-        if self.frozen {
-            return;
-        }
-        let at_row = u32::try_from(self.rows.len()).unwrap_or(END);
-        self.rows.push(p.row);
-        match self.heads.entry(p.key) {
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                let (_, last) = e.get_mut();
-                self.rows[*last as usize].next = at_row;
-                *last = at_row;
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert((at_row, at_row));
-            }
+        if !self.frozen {
+            self.keys.push(p.key);
+            self.rows.push(p.row);
         }
     }
 
@@ -166,27 +156,19 @@ impl AttemptLog {
         self.names = names;
     }
 
-    /// The attempts on `due_id`, in log order (`None` when it has none).
+    /// The attempts on `due_id`, in log order (`None` when it has none). The log answers
+    /// once frozen.
     pub fn get(&self, due_id: &str) -> Option<Attempts<'_>> {
-        let key = due_key(due_id);
-        let first = if self.frozen {
-            self.index.get(&key)
-        } else {
-            self.heads.get(&key).map(|&(first, _)| first)
-        };
-        self.chain(first)
+        debug_assert!(self.frozen || self.rows.is_empty(), "a visit log is read once frozen");
+        self.chain(self.index.get(&due_key(due_id)))
     }
 
     /// The heads of the attempt chains of many `keys` (from [`due_key`]) at once, into
     /// `heads` (for [`Self::chain`]). Their cache misses overlap, and each chain's first
     /// row is brought into the CPU caches too, ready for reading.
     pub fn heads_of(&self, keys: &[(u64, u64)], heads: &mut Vec<Option<u32>>) {
-        if self.frozen {
-            self.index.get_many(keys, heads);
-        } else {
-            heads.clear();
-            heads.extend(keys.iter().map(|k| self.heads.get(k).map(|&(first, _)| first)));
-        }
+        debug_assert!(self.frozen || self.rows.is_empty(), "a visit log is read once frozen");
+        self.index.get_many(keys, heads);
         let mut touched = 0u32;
         for &at in heads.iter().flatten() {
             touched ^= self.rows.get(at as usize).map_or(0, |r| r.next);
@@ -208,13 +190,9 @@ impl AttemptLog {
         }
     }
 
-    /// Number of due items with at least one attempt.
+    /// Number of due items with at least one attempt (once frozen).
     pub fn len(&self) -> usize {
-        if self.frozen {
-            self.index.len()
-        } else {
-            self.heads.len()
-        }
+        self.index.len()
     }
 
     /// True when no visit was logged.
@@ -222,12 +200,13 @@ impl AttemptLog {
         self.len() == 0
     }
 
-    /// Ends filing: the chains' heads move to a read-only index (half the size, about one
-    /// cache miss a look-up instead of two), and the name index is dropped.
+    /// Ends filing: each item's rows are chained in log order and its first row goes into
+    /// a read-only index (about one cache miss a look-up), and the name index is dropped.
     pub fn freeze(&mut self) {
         if !self.frozen {
-            let heads = std::mem::take(&mut self.heads);
-            self.index = Frozen::build(heads.len(), || heads.iter().map(|(&k, &(first, _))| (k, first)));
+            let keys = std::mem::take(&mut self.keys);
+            let rows = &mut self.rows;
+            self.index = Frozen::first_of(&keys, |a, b| rows[a as usize].next = b);
             self.frozen = true;
         }
         self.names.index = HashMap::default();
@@ -316,6 +295,7 @@ mod tests {
             true,
             "王",
         );
+        log.freeze();
         let a: Vec<_> = log.get("a").unwrap().map(|x| (x.at(), x.outcome())).collect();
         assert_eq!(
             a,
@@ -329,11 +309,17 @@ mod tests {
         assert_eq!(log.get("b").unwrap().next().unwrap().reach().score, Some(4.5));
         assert!(log.get("c").is_none());
         assert_eq!(log.len(), 2);
-        // Frozen, the log answers the same.
+        // Frozen, the log is read-only: a visit filed now is not taken.
+        log.record(
+            "c",
+            t("2026-11-04"),
+            Channel::Phone,
+            Outcome::Reached,
+            None,
+            false,
+            "王",
+        );
         log.freeze();
-        let again: Vec<_> = log.get("a").unwrap().map(|x| (x.at(), x.outcome())).collect();
-        assert_eq!(again, a);
-        assert_eq!(log.get("b").unwrap().next().unwrap().reach().score, Some(4.5));
         assert!(log.get("c").is_none());
         assert_eq!(log.len(), 2);
     }
