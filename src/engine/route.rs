@@ -172,7 +172,14 @@ pub struct Prefetcher<'a> {
     unit: String,
     mine: Vec<usize>,
     periods: Periods,
+    /// The kinds met so far as written in the file, with their canonical kind and
+    /// candidate rules: an export has a handful, and comparing a few bytes costs less
+    /// than the two hash look-ups that route a kind.
+    routes: Vec<(String, String, Vec<usize>)>,
 }
+
+/// Kinds remembered by a [`Prefetcher`] at most (beyond, they are routed each time).
+const ROUTES: usize = 64;
 
 impl<'a> Prefetcher<'a> {
     /// A prefetcher routing with `router`.
@@ -188,6 +195,7 @@ impl<'a> Prefetcher<'a> {
             unit: String::new(),
             mine: Vec::new(),
             periods: Periods::default(),
+            routes: Vec::new(),
         }
     }
 
@@ -203,9 +211,26 @@ impl<'a> Prefetcher<'a> {
         for (order, _) in batch {
             self.starts
                 .push((self.candidates.len(), self.keys.len(), self.kinds.len()));
-            let kind = r.kind_of(order);
-            self.kinds.push_str(kind);
-            r.candidates_into(kind, mine);
+            let raw = r.kind_col.map_or("", |i| order.field(i));
+            let known = match self.routes.iter().position(|(w, _, _)| w == raw) {
+                Some(at) => Some(at),
+                None if self.routes.len() < ROUTES => {
+                    let kind = r.kind_of(order);
+                    r.candidates_into(kind, mine);
+                    self.routes.push((raw.to_string(), kind.to_string(), mine.clone()));
+                    Some(self.routes.len() - 1)
+                }
+                None => None,
+            };
+            if let Some(at) = known {
+                let (_, kind, rules) = &self.routes[at];
+                self.kinds.push_str(kind);
+                mine.clone_from(rules);
+            } else {
+                let kind = r.kind_of(order);
+                self.kinds.push_str(kind);
+                r.candidates_into(kind, mine);
+            }
             self.candidates.extend_from_slice(mine);
             let order_id = r.id_col.map_or("", |i| order.field(i));
             for &ci in mine.iter() {
@@ -368,5 +393,26 @@ mod tests {
             assert_eq!(i, heads.len());
         }
         assert_eq!(found, 3, "O1's complaint, O2's repair and O5's household have visits");
+        // More kinds than are remembered, in any case: routed as without the memory,
+        // before and after it is full.
+        let kinds: Vec<String> = (0..ROUTES + 6)
+            .map(|k| format!("kind-{k}"))
+            .chain(["Complaint", "complaint", "REPAIR", "repair", "kind-3"].map(String::from))
+            .collect();
+        let batch: Vec<(Order, usize)> = kinds
+            .iter()
+            .map(|kind| {
+                let mut o = Order::default();
+                o.refill(2, ["O1", kind.as_str(), "C9", ""]);
+                (o, 0)
+            })
+            .collect();
+        ahead.route(&batch);
+        for (k, (order, _)) in batch.iter().enumerate() {
+            let mut want = Vec::new();
+            router.candidates_into(router.kind_of(order), &mut want);
+            assert_eq!(ahead.order(k).0, router.kind_of(order), "{}", kinds[k]);
+            assert_eq!(ahead.order(k).1, want.as_slice(), "{}", kinds[k]);
+        }
     }
 }

@@ -174,6 +174,31 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// True when no field of a line (fields ending at `ends`, a separator byte after each)
+/// has white space to trim. Decided from the bytes at the fields' ends, as [`trim`]
+/// decides; a field whose ends are not plainly solid is trimmed to see.
+pub fn no_field_to_trim(line: &str, ends: &[usize]) -> bool {
+    let b = line.as_bytes();
+    let solid = |lead: u8| lead.is_ascii_graphic() || lead >= 0xE4;
+    let mut start = 0;
+    for &end in ends {
+        if end > start {
+            let plain = match (b.get(start), b.get(end - 1)) {
+                (Some(&first), Some(&last)) => solid(first) && last.is_ascii_graphic(),
+                _ => false,
+            };
+            if !plain {
+                let f = line.get(start..end).unwrap_or_default();
+                if trim(f).len() != f.len() {
+                    return false;
+                }
+            }
+        }
+        start = end + 1;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,7 +261,7 @@ mod tests {
         /// and an order filled from it holds the same trimmed fields, whole or field by
         /// field (white space to trim, an ideographic space included).
         #[test]
-        fn a_line_split_at_commas_reads_as_its_fields(line in "[a-z0-9 ,回访\u{3000}]{0,24}") {
+        fn a_line_split_at_commas_reads_as_its_fields(line in "[a-z0-9 ,回访\u{3000}\u{a0}\té]{0,24}") {
             let fields: Vec<&str> = line.split(',').collect();
             let commas: Vec<usize> = line.match_indices(',').map(|(i, _)| i).collect();
             let mut split = Record::default();

@@ -89,7 +89,7 @@ impl Order {
     /// space to trim (nearly every row) is taken whole, in one copy.
     pub fn refill_from(&mut self, line: u64, rec: &crate::io::record::Record) {
         if let Some((text, ends)) = rec.as_line() {
-            if rec.iter().all(|f| crate::io::record::trim(f).len() == f.len()) {
+            if crate::io::record::no_field_to_trim(text, ends) {
                 self.line = line;
                 self.buf.clear();
                 self.buf.push_str(text);
