@@ -148,40 +148,47 @@ impl<K: Spread, V: Copy> Frozen<K, V> {
     }
 }
 
-impl<K: Spread> Frozen<K, u32> {
+impl<K: Spread + Sync> Frozen<K, u32>
+where
+    K::Stored: Send,
+{
     /// Indexes `keys` given with repeats, in order: each distinct key finds the position
     /// of its first occurrence, and `link(a, b)` is called for every occurrence `a` and
     /// the next occurrence `b` of the same key (in order), so that a caller can chain
     /// them.
     ///
     /// Grouping by sorting rather than by filing each key into a hash map as it comes:
-    /// the occurrences are put in bucket order by a radix sort (see [`Self::by_bucket`]),
-    /// then each bucket's few are sorted in place. A hash map's insert waits on a cache
-    /// miss per key; 5M visits were filed in ~1 s of a core, and are grouped in ~0.3 s.
+    /// the occurrences are put in bucket order by a radix sort (see [`group_part`]), then
+    /// each bucket's few are sorted in place. A hash map's insert waits on a cache miss
+    /// per key; 5M visits were filed in ~1 s of a core, and are grouped in ~0.3 s, half
+    /// of the buckets on each of two cores.
     pub fn first_of(keys: &[K], mut link: impl FnMut(u32, u32)) -> Self {
-        if keys.is_empty() {
-            return Frozen::default();
-        }
         // About four occurrences per bucket (fewer keys: a key's repeats share one).
         let bits = (keys.len() / 4).max(1).next_power_of_two().trailing_zeros();
-        let mut f = Frozen {
-            shift: 64 - bits,
-            starts: Vec::with_capacity((1usize << bits) + 1),
-            entries: Vec::new(),
+        let shift = 64 - bits;
+        let groups = 1usize << bits.min(GROUP_BITS);
+        let parts = if keys.len() >= 1 << 16 {
+            std::thread::scope(|scope| {
+                let second = scope.spawn(|| group_part(keys, bits, groups / 2..groups));
+                let first = group_part(keys, bits, 0..groups / 2);
+                vec![first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e))]
+            })
+        } else {
+            vec![group_part(keys, bits, 0..groups)]
         };
-        let (mut sorted, at) = f.by_bucket(keys, bits);
+        let mut f = Frozen {
+            shift,
+            starts: Vec::with_capacity((1usize << bits) + 1),
+            entries: Vec::with_capacity(parts.iter().map(|p| p.entries.len()).sum()),
+        };
         f.starts.push(0);
-        for b in at.windows(2) {
-            let occ = &mut sorted[b[0] as usize..b[1] as usize];
-            // By stored key, then position: a key's occurrences end up together, in order.
-            occ.sort_unstable();
-            for j in 0..occ.len() {
-                match j.checked_sub(1).map(|p| occ[p]) {
-                    Some((s, prev)) if s == occ[j].0 => link(prev, occ[j].1),
-                    _ => f.entries.push(occ[j]),
-                }
+        for part in parts {
+            let base = u32::try_from(f.entries.len()).unwrap_or(u32::MAX);
+            f.starts.extend(part.ends.iter().map(|&e| base + e));
+            f.entries.extend(part.entries);
+            for (a, b) in part.links {
+                link(a, b);
             }
-            f.starts.push(u32::try_from(f.entries.len()).unwrap_or(u32::MAX));
         }
         // Sized for the distinct keys, as `build` sizes it: buckets were picked by the top
         // bits, so two neighbours merge into the bucket of one bit fewer.
@@ -192,60 +199,98 @@ impl<K: Spread> Frozen<K, u32> {
         }
         f
     }
+}
 
-    /// Every occurrence as (stored part, position), by bucket and in order within one,
-    /// and where each bucket's start (`at[b]..at[b + 1]`).
-    ///
-    /// A radix sort in two passes: first into at most 1024 groups by the bucket's top
-    /// bits, then each group (small enough for the CPU caches) by the rest. Scattering
-    /// straight into a million buckets wrote each occurrence to a cache line of its own.
-    fn by_bucket(&self, keys: &[K], bits: u32) -> (Vec<(K::Stored, u32)>, Vec<u32>) {
-        let buckets = 1usize << bits;
-        let high = bits.min(10);
-        let low = bits - high;
-        let group_of = |b: usize| b >> low;
-        // First pass: (stored part, bucket, position) by group.
-        let mut count = vec![0usize; (1 << high) + 1];
-        for k in keys {
-            count[group_of(self.bucket(k)) + 1] += 1;
+/// Buckets are sorted in groups of their top bits, at most 2^10 groups.
+const GROUP_BITS: u32 = 10;
+
+/// What [`group_part`] found for a run of buckets.
+struct Part<S> {
+    /// The distinct keys' entries (stored part, first position), bucket by bucket.
+    entries: Vec<(S, u32)>,
+    /// Where each bucket's entries end (in `entries`).
+    ends: Vec<u32>,
+    /// Each occurrence after a key's first, with the one before it.
+    links: Vec<(u32, u32)>,
+}
+
+/// Groups the occurrences in `keys` whose buckets (of `2^bits`) fall in `groups`, a run
+/// of the buckets' groups by their top bits.
+///
+/// A radix sort in two passes: first by group (at most 1024 write heads, which the CPU
+/// caches hold), then each group, small enough for the caches, by bucket. Scattering
+/// straight into a million buckets wrote each occurrence to a cache line of its own.
+fn group_part<K: Spread>(keys: &[K], bits: u32, groups: std::ops::Range<usize>) -> Part<K::Stored> {
+    let mut part = Part {
+        entries: Vec::new(),
+        ends: Vec::new(),
+        links: Vec::new(),
+    };
+    let Some(k0) = keys.first() else {
+        part.ends.resize(groups.len() << (bits - bits.min(GROUP_BITS)), 0);
+        return part;
+    };
+    let low = bits - bits.min(GROUP_BITS);
+    let bucket = |k: &K| k.spread().checked_shr(64 - bits).unwrap_or(0) as usize;
+    // First pass: (stored part, bucket, position) by group.
+    let mut count = vec![0usize; groups.len() + 1];
+    for k in keys {
+        let g = bucket(k) >> low;
+        if groups.contains(&g) {
+            count[g - groups.start + 1] += 1;
         }
-        for g in 1..count.len() {
-            count[g] += count[g - 1];
-        }
-        let mut next = count.clone();
-        let mut grouped = vec![(keys[0].stored(), 0u32, 0u32); keys.len()];
-        for (i, k) in (0u32..).zip(keys) {
-            let b = self.bucket(k);
-            let g = group_of(b);
-            grouped[next[g]] = (k.stored(), u32::try_from(b).unwrap_or(u32::MAX), i);
-            next[g] += 1;
-        }
-        drop(next);
-        // Second pass, group by group: by bucket.
-        let mut at = vec![0u32; buckets + 1];
-        let mut sorted = vec![(keys[0].stored(), 0u32); keys.len()];
-        let per = 1usize << low;
-        let mut room = vec![0u32; per];
-        for g in 0..(1usize << high) {
-            let part = &grouped[count[g]..count[g + 1]];
-            room.fill(0);
-            for &(_, b, _) in part {
-                room[b as usize & (per - 1)] += 1;
-            }
-            let mut start = u32::try_from(count[g]).unwrap_or(u32::MAX);
-            for (j, r) in room.iter_mut().enumerate() {
-                at[(g << low) + j] = start;
-                start += std::mem::replace(r, start);
-            }
-            for &(s, b, i) in part {
-                let r = &mut room[b as usize & (per - 1)];
-                sorted[*r as usize] = (s, i);
-                *r += 1;
-            }
-        }
-        at[buckets] = u32::try_from(keys.len()).unwrap_or(u32::MAX);
-        (sorted, at)
     }
+    for g in 1..count.len() {
+        count[g] += count[g - 1];
+    }
+    let mut next = count.clone();
+    let mut grouped = vec![(k0.stored(), 0u32, 0u32); count[groups.len()]];
+    for (i, k) in (0u32..).zip(keys) {
+        let b = bucket(k);
+        let g = b >> low;
+        if groups.contains(&g) {
+            let at = &mut next[g - groups.start];
+            grouped[*at] = (k.stored(), u32::try_from(b).unwrap_or(u32::MAX), i);
+            *at += 1;
+        }
+    }
+    drop(next);
+    // Second pass, group by group: by bucket, then each bucket's occurrences by stored
+    // part and position, so that a key's are together and in order.
+    let per = 1usize << low;
+    let mut room = vec![0usize; per + 1];
+    let mut sorted = Vec::new();
+    part.entries.reserve(grouped.len());
+    for g in 0..groups.len() {
+        let occ = &grouped[count[g]..count[g + 1]];
+        room.fill(0);
+        for &(_, b, _) in occ {
+            room[(b as usize & (per - 1)) + 1] += 1;
+        }
+        for j in 1..room.len() {
+            room[j] += room[j - 1];
+        }
+        sorted.clear();
+        sorted.resize(occ.len(), (k0.stored(), 0u32));
+        let mut next = room.clone();
+        for &(s, b, i) in occ {
+            let at = &mut next[b as usize & (per - 1)];
+            sorted[*at] = (s, i);
+            *at += 1;
+        }
+        for j in 0..per {
+            let bucket = &mut sorted[room[j]..room[j + 1]];
+            bucket.sort_unstable();
+            for n in 0..bucket.len() {
+                match n.checked_sub(1).map(|p| bucket[p]) {
+                    Some((s, prev)) if s == bucket[n].0 => part.links.push((prev, bucket[n].1)),
+                    _ => part.entries.push(bucket[n]),
+                }
+            }
+            part.ends.push(u32::try_from(part.entries.len()).unwrap_or(u32::MAX));
+        }
+    }
+    part
 }
 
 #[cfg(test)]
@@ -310,12 +355,12 @@ mod tests {
         }
     }
 
-    /// Enough occurrences for both passes of the radix sort (over 1024 groups of buckets):
-    /// every id finds its first row and its rows chain in order.
+    /// Enough occurrences for both passes of the radix sort (over 1024 groups of buckets)
+    /// and for two cores: every id finds its first row and its rows chain in order.
     #[test]
     fn first_of_many_hashed_ids() {
-        let ids: Vec<String> = (0..30_000)
-            .map(|i| format!("rule/O{}/1", (i * 7919) % 11_000))
+        let ids: Vec<String> = (0..100_000)
+            .map(|i| format!("rule/O{}/1", (i * 7919) % 37_000))
             .collect();
         let keys: Vec<(u64, u64)> = ids.iter().map(|id| key128(id.as_bytes())).collect();
         let mut next = vec![u32::MAX; keys.len()];
