@@ -1328,6 +1328,17 @@ fn draw(
     // Cool-down checks are made when asked (the draw asks only of the units it would
     // take) and remembered: 0 not asked, 1 free, 2 blocked.
     let mut asked = vec![0u8; units.len()];
+    if let Some(days) = cooldown {
+        // Every unit asked now, a chunk at a time with the chunk's contacts read first:
+        // asked one by one as the draw goes, each waited on two cache misses (a customer's
+        // start, then their dates), and that was most of a due list's draw.
+        for (chunk, answers) in units.chunks(256).zip(asked.chunks_mut(256)) {
+            contacts.warm(chunk.iter().map(|u| u.customer as usize));
+            for (u, a) in chunk.iter().zip(answers) {
+                *a = 1 + u8::from(contacts.recently_reached_on(u.customer as usize, u.day(), days));
+            }
+        }
+    }
     let mut blocked = |i: usize| {
         if asked[i] == 0 {
             let u = &units[i];
