@@ -1325,33 +1325,23 @@ fn draw(
     let units = in_arrival_order(units);
     let s = c.rule.sample.as_ref()?;
     let cooldown = c.rule.cooldown;
-    // Cool-down checks are made when asked (the draw asks only of the units it would
-    // take) and remembered: 0 not asked, 1 free, 2 blocked.
-    let mut asked = vec![0u8; units.len()];
+    // Every unit's cool-down answered up front, a chunk at a time with the chunk's
+    // contacts read first: asked one by one as the draw went, each question waited on
+    // two cache misses (a customer's start, then their dates), most of a due list's draw.
+    let mut blocked = vec![false; units.len()];
     if let Some(days) = cooldown {
-        // Every unit asked now, a chunk at a time with the chunk's contacts read first:
-        // asked one by one as the draw goes, each waited on two cache misses (a customer's
-        // start, then their dates), and that was most of a due list's draw.
-        for (chunk, answers) in units.chunks(256).zip(asked.chunks_mut(256)) {
+        for (chunk, answers) in units.chunks(256).zip(blocked.chunks_mut(256)) {
             contacts.warm(chunk.iter().map(|u| u.customer as usize));
-            for (u, a) in chunk.iter().zip(answers) {
-                *a = 1 + u8::from(contacts.recently_reached_on(u.customer as usize, u.day(), days));
+            for (u, b) in chunk.iter().zip(answers) {
+                *b = contacts.recently_reached_on(u.customer as usize, u.day(), days);
             }
         }
     }
-    let mut blocked = |i: usize| {
-        if asked[i] == 0 {
-            let u = &units[i];
-            let hit = cooldown.is_some_and(|days| contacts.recently_reached_on(u.customer as usize, u.day(), days));
-            asked[i] = 1 + u8::from(hit);
-        }
-        asked[i] == 2
-    };
     let closed = as_of > period.end;
     let sel = sampling::select_by(
         units.len(),
         |i| units[i].hash,
-        &mut blocked,
+        |i| blocked[i],
         s,
         &c.rule.id,
         &period,
@@ -1384,7 +1374,7 @@ fn draw(
             customer: unit.customer,
             selected: sel.selected[i],
             topup: sel.topup[i],
-            blocked: blocked(i),
+            blocked: blocked[i],
         });
     }
     Some((facts, rebuild))
