@@ -250,3 +250,62 @@ fn hour_windows_of_one_day_follow_each_anchors_clock_time() {
         o.stdout
     );
 }
+
+/// Customer cadences are laid out a chunk of customers at a time on two cores (256 a
+/// chunk): over three chunks, every customer's slot is listed once, in order, and a
+/// reached visit closes it whichever core laid it out; the report counts each once.
+#[test]
+fn a_customer_cadence_over_many_customers_lists_each_open_slot_once() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 700;
+    let mut customers = String::from("customer_id,name,phone,segment,flags,building\n");
+    let mut visits = String::from("due_id,visited_at,channel,visitor,outcome,score,signed,note\n");
+    for i in 0..n {
+        customers.push_str(&format!("C{i:04},n{i},1380000{i:04},normal,,1\n"));
+        if i % 3 == 0 {
+            visits.push_str(&format!(
+                "property.survey/C{i:04}/2026-07,2026-07-05 10:00,letter,王,reached,,no,\n"
+            ));
+        }
+    }
+    let orders = std::fs::read_to_string(crate::util::root().join("examples/property/orders.csv")).unwrap();
+    std::fs::write(d.path().join("customers.csv"), customers).unwrap();
+    std::fs::write(
+        d.path().join("orders.csv"),
+        orders.lines().next().unwrap().to_string() + "\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("visits.csv"), visits).unwrap();
+    let data = d.path().to_str().unwrap();
+    let o = run_due("rules/property.toml", data, "2026-07-10", &["--format", "csv"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let listed: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("property.survey/"))
+        .map(|l| l.split('/').next().unwrap())
+        .collect();
+    let want: Vec<String> = (0..n).filter(|i| i % 3 != 0).map(|i| format!("C{i:04}")).collect();
+    assert_eq!(listed, want);
+    let r = run(&[
+        "report",
+        "--rules",
+        "rules/property.toml",
+        "--data",
+        data,
+        "--date",
+        "2026-07-10",
+        "--period",
+        "2026-07",
+        "--format",
+        "csv",
+    ]);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("property.survey/2026-07,"))
+        .expect("survey row");
+    // population, excluded, required, visited, reached, on time, late, missed, refused,
+    // unreachable, open
+    assert!(row.contains(",700,0,700,234,234,234,0,0,0,0,466,"), "{row}");
+}

@@ -4,7 +4,7 @@
 use super::args::{DataArgs, RulesArgs};
 use super::Ui;
 use crate::diag::Diagnostic;
-use crate::engine::{Engine, Evaluated, Fold, Inputs, Probe};
+use crate::engine::{Engine, Evaluated, Fold, Inputs};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
 use crate::model::{Customers, KeptVisits};
@@ -89,7 +89,7 @@ pub struct Run<'a> {
     /// Upcoming horizon.
     pub horizon: i64,
     /// Which items to keep (decided before an item is built).
-    pub keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
+    pub keep: crate::engine::Keep<'a>,
     /// Build unselected sampled items too (reports and explain show them).
     pub keep_unselected: bool,
     /// Fold kept items as they come instead of collecting them.

@@ -272,8 +272,13 @@ const WINDOW_DAYS: i32 = 64;
 /// One step's windows by anchor day (a day's slot is its day number modulo the length).
 type DayWindows = [Option<(NaiveDate, window::Window)>; WINDOW_DAYS as usize];
 
-/// The streaming evaluator.
-pub struct Engine<'a> {
+/// Which items to keep: asked of every item before it is built (see [`Probe`]). Shared
+/// by the threads that lay out customer cadences.
+pub type Keep<'a> = Box<dyn Fn(&Probe<'_>) -> bool + Send + Sync + 'a>;
+
+/// What building an item reads and never changes: the engine's part that the threads
+/// laying out customer cadences share.
+struct Shared<'a> {
     inp: Inputs<'a>,
     compiled: Vec<Compiled<'a>>,
     router: Router<'a>,
@@ -282,7 +287,21 @@ pub struct Engine<'a> {
     dept_col: Option<usize>,
     staff_col: Option<usize>,
     category_col: Option<usize>,
-    keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>,
+    keep: Keep<'a>,
+}
+
+/// One thread's buffers for laying out customer cadences, and the contacts it found.
+#[derive(Default)]
+struct CadenceWork {
+    ids: Vec<String>,
+    keys: Vec<(u64, u64)>,
+    found: Vec<Option<u32>>,
+    contacts: Contacts,
+}
+
+/// The streaming evaluator.
+pub struct Engine<'a> {
+    sh: Shared<'a>,
     fold: Option<Fold<'a>>,
     id_buf: String,
     /// Reused by [`Self::cadence_items`] for a slot's due ids.
@@ -329,10 +348,238 @@ impl std::fmt::Display for Skip<'_> {
     }
 }
 
+impl<'a> Shared<'a> {
+    /// The canonical kind of an order.
+    fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
+        self.router.kind_of(order)
+    }
+
+    fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
+        let c = &self.compiled[ci];
+        let customer = self.inp.customers.get(cust);
+        let field = |col: Option<usize>| order.map_or(Text::default(), |o| col.map_or("", |i| o.field(i)).into());
+        Evaluated {
+            due_id: Text::default(),
+            rule: c.id.clone(),
+            version: c.version.clone(),
+            step: Text::default(),
+            customer: Some(cust),
+            // The order's own copy of the id (in cache; the customer table's is a miss).
+            customer_id: match (order, self.cust_col) {
+                (Some(o), Some(i)) => o.field(i).into(),
+                _ => customer.id().into(),
+            },
+            order_id: field(self.id_col),
+            order_line: order.map_or(0, |o| o.line),
+            kind: order.map_or_else(|| Text::const_new("cadence"), |o| self.kind_of(o).into()),
+            department: field(self.dept_col),
+            staff: field(self.staff_col),
+            category: field(self.category_col),
+            anchor,
+            window_start: anchor.date(),
+            window_end: anchor.date(),
+            shifted: false,
+            channel: c.rule.channels.first().copied().unwrap_or(Channel::Phone),
+            assignee: Text::default(),
+            excluded: None,
+            sample: None,
+            resolution: Resolution::Open,
+            attempts: 0,
+            reach: None,
+            flags: Vec::new(),
+        }
+    }
+
+    /// Every due id of a cadence slot of unit `key` (a customer or an order): the bare
+    /// slot id first, then one per required contact.
+    ///
+    /// The strings already in `ids` are written over (a million customers each ask for
+    /// every slot's ids: allocating them again each time was a tenth of a yearly report).
+    fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
+        let require = rule.cadence.as_ref().map_or(&[][..], |c| c.require.as_slice());
+        let n = 1 + require.iter().map(|q| q.count as usize).sum::<usize>();
+        ids.resize_with(n, String::new);
+        let (base, rest) = ids.split_at_mut(1);
+        let base = &mut base[0];
+        // Pieces pushed, not `write!`: formatting was most of this, for every slot of
+        // every customer.
+        base.clear();
+        for part in [rule.id.as_str(), "/", key, "/", slot.label.as_str()] {
+            base.push_str(part);
+        }
+        let mut next = rest.iter_mut();
+        for q in require {
+            let label = q.label();
+            for k in 1..=q.count {
+                if let Some(id) = next.next() {
+                    id.clear();
+                    for part in [base.as_str(), "/", label.as_str(), "-", itoa::Buffer::new().format(k)] {
+                        id.push_str(part);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`;
+    /// `heads`, when looked up already, are the visit-log heads of every slot's due ids
+    /// ([`Self::slot_ids`]) one slot after another.
+    #[allow(clippy::too_many_arguments)]
+    fn cadence_items(
+        &self,
+        ci: usize,
+        cust: usize,
+        order: Option<&Order>,
+        key: &str,
+        slots: &[cadence::Slot],
+        heads: Option<&[Option<u32>]>,
+        excluded: Option<String>,
+        ids: &mut Vec<String>,
+        contacts: &mut Contacts,
+    ) -> Vec<Evaluated> {
+        let Some(cad) = self.compiled[ci].rule.cadence.as_ref() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (si, slot) in slots.iter().enumerate() {
+            let c = &self.compiled[ci];
+            Shared::slot_ids(c.rule, key, slot, ids);
+            let n = ids.len();
+            let heads = heads.and_then(|h| h.get(si * n..(si + 1) * n));
+            let reqs = if cad.require.is_empty() {
+                None
+            } else {
+                Some(&cad.require)
+            };
+            let as_of = self.inp.as_of;
+            let reached: Vec<Reach> = ids
+                .iter()
+                .enumerate()
+                .filter_map(|(j, id)| self.inp.attempts.of(heads.map(|h| h[j]), id))
+                .flatten()
+                .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
+                .map(|a| a.reach())
+                .collect();
+            let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
+            // A slot is judged in the period it falls in, so its anchor is its own start,
+            // not the cadence's (or the order's hand-over) date.
+            let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
+            // `missing` lists the requirements in the order `slot_ids` named their ids: the
+            // bare slot id alone, or one id per required contact after it.
+            let mut next_id = usize::from(reqs.is_some());
+            for (label, filled, need) in missing {
+                for k in 1..=need {
+                    let j = next_id;
+                    next_id += 1;
+                    let due = ids.get(j).map_or("", String::as_str);
+                    let head = heads.and_then(|h| h.get(j).copied());
+                    let max = self.compiled[ci].rule.max_attempts;
+                    let st = attempts::classify(self.inp.attempts.of(head, due), as_of, max);
+                    if let Some(r) = &st.reach {
+                        contacts.add(cust, r.at.date());
+                    }
+                    // Filled by the k-th reached visit through this channel group; a reached
+                    // visit logged on this id but through another channel does not fill it.
+                    let fill = filled.get((k - 1) as usize).map(|&i| &reached[i]);
+                    let (resolution, other_channel) = match (fill, st.resolution) {
+                        (Some(r), _) => (Resolution::Reached { on: r.at.date() }, false),
+                        (None, Resolution::Reached { .. }) => (Resolution::Open, true),
+                        (None, other) => (other, false),
+                    };
+                    // Decided before the item is built: a report's slots outside its
+                    // period (half of a year's survey slots) are never kept.
+                    let probe = Probe {
+                        due_id: due,
+                        anchor,
+                        window_start: slot.start,
+                        window_end: slot.end,
+                        resolution: &resolution,
+                        excluded: excluded.is_some(),
+                    };
+                    if !(self.keep)(&probe) {
+                        continue;
+                    }
+                    let c = &self.compiled[ci];
+                    let mut item = self.base_item(ci, cust, order, anchor);
+                    item.due_id = due.into();
+                    item.step = if reqs.is_some() {
+                        compact_str::format_compact!("{}/{label}-{k}", slot.label)
+                    } else {
+                        slot.label.as_str().into()
+                    };
+                    item.window_start = slot.start;
+                    item.window_end = slot.end;
+                    item.channel = if reqs.is_some() {
+                        label
+                            .split('+')
+                            .next()
+                            .and_then(|s| s.parse().ok())
+                            .unwrap_or(c.rule.channels[0])
+                    } else {
+                        c.rule.channels[0]
+                    };
+                    item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
+                    item.excluded = excluded.as_deref().map(Text::from);
+                    item.resolution = resolution;
+                    item.attempts = st.attempts;
+                    item.reach = st.reach.map(Box::new);
+                    if let Some(r) = fill {
+                        item.reach = Some(Box::new(r.clone()));
+                        item.attempts = item.attempts.max(1);
+                    } else if other_channel {
+                        item.flags.push("visit_channel_does_not_count".into());
+                    }
+                    out.push(item);
+                }
+            }
+            for r in &reached {
+                contacts.add(cust, r.at.date());
+            }
+        }
+        out
+    }
+
+    /// The items of customer cadence `ci` for a chunk of customers (positions): their
+    /// visit-log entries are looked up together first (see [`route`]).
+    fn customer_chunk(
+        &self,
+        ci: usize,
+        chunk: &[usize],
+        slots: &[cadence::Slot],
+        work: &mut CadenceWork,
+    ) -> Vec<Evaluated> {
+        let customers = self.inp.customers;
+        let CadenceWork {
+            ids,
+            keys,
+            found,
+            contacts,
+        } = work;
+        keys.clear();
+        for &cust in chunk {
+            for slot in slots {
+                Shared::slot_ids(self.compiled[ci].rule, customers.get(cust).id(), slot, ids);
+                keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
+            }
+        }
+        self.inp.attempts.heads_of(keys, found);
+        // Every customer asks for the same number of ids.
+        let per = found.len() / chunk.len().max(1);
+        let mut items = Vec::new();
+        for (j, &cust) in chunk.iter().enumerate() {
+            let cu = customers.get(cust);
+            let excluded = exclude::exclusion_reason(&self.compiled[ci], cu, None);
+            let heads = found.get(j * per..(j + 1) * per);
+            items.extend(self.cadence_items(ci, cust, None, cu.id(), slots, heads, excluded, ids, contacts));
+        }
+        items
+    }
+}
+
 impl<'a> Engine<'a> {
     /// Compiles the rules against the schema. Returns every column the rules need that the
     /// orders lack.
-    pub fn new(inp: Inputs<'a>, keep: Box<dyn Fn(&Probe<'_>) -> bool + 'a>) -> Result<Self, Vec<Diagnostic>> {
+    pub fn new(inp: Inputs<'a>, keep: Keep<'a>) -> Result<Self, Vec<Diagnostic>> {
         let schema = inp.schema;
         let mut diags = Vec::new();
         let mut warnings = Vec::new();
@@ -413,15 +660,17 @@ impl<'a> Engine<'a> {
             .collect();
         Ok(Engine {
             windows,
-            router,
-            id_col: schema.get("order_id"),
-            cust_col: schema.get("customer_id"),
-            dept_col: schema.get("department"),
-            staff_col: schema.get("staff"),
-            category_col: schema.get("category"),
-            inp,
-            compiled,
-            keep,
+            sh: Shared {
+                router,
+                id_col: schema.get("order_id"),
+                cust_col: schema.get("customer_id"),
+                dept_col: schema.get("department"),
+                staff_col: schema.get("staff"),
+                category_col: schema.get("category"),
+                inp,
+                compiled,
+                keep,
+            },
             fold: None,
             id_buf: String::new(),
             slot_buf: Vec::new(),
@@ -435,20 +684,15 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// The canonical kind of an order.
-    fn kind_of<'o>(&'o self, order: &'o Order) -> &'o str {
-        self.router.kind_of(order)
-    }
-
     /// The look-ahead that routes and looks up the batches this engine is fed (see
     /// [`route`] and [`Self::feed_looked_up`]).
     pub fn prefetcher(&self) -> Prefetcher<'a> {
-        Prefetcher::new(self.router.clone())
+        Prefetcher::new(self.sh.router.clone())
     }
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
     pub fn applies<'s>(&'s self, c: &'s Compiled<'_>, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
-        let kind = self.kind_of(order);
+        let kind = self.sh.kind_of(order);
         if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(Skip::Kind(kind));
         }
@@ -508,7 +752,7 @@ impl<'a> Engine<'a> {
         let mut targets = Vec::new();
         for (k, (order, cust)) in batch.iter().enumerate() {
             for &ci in ahead.order(k).1 {
-                let c = &self.compiled[ci];
+                let c = &self.sh.compiled[ci];
                 let Some(s) = c.rule.sample.as_ref().filter(|s| s.unit == SampleUnit::Customer) else {
                     continue;
                 };
@@ -535,16 +779,16 @@ impl<'a> Engine<'a> {
         let mut next_head = 0;
         for &ci in candidates {
             // This rule's slice of `heads` (its steps', when its due ids are plain).
-            let n = self.router.plain_step_count(ci);
+            let n = self.sh.router.plain_step_count(ci);
             let heads = heads.filter(|_| n > 0).and_then(|h| h.get(next_head..next_head + n));
             next_head += n;
-            let c = &self.compiled[ci];
+            let c = &self.sh.compiled[ci];
             let anchor = match self.applies_to_routed(c, order) {
                 Ok(a) => a,
                 Err(Skip::BadAnchor(col, v)) => {
-                    let i = self.inp.schema.get(col).unwrap_or(0);
+                    let i = self.sh.inp.schema.get(col).unwrap_or(0);
                     self.problems.push(Diagnostic::new(
-                        &self.inp.orders_path,
+                        &self.sh.inp.orders_path,
                         order.line,
                         format!("column `{col}` (field {})", i + 1),
                         format!("expected {}, found {v:?}", crate::io::dates::EXPECTED),
@@ -553,13 +797,23 @@ impl<'a> Engine<'a> {
                 }
                 Err(_) => continue,
             };
-            let customer = self.inp.customers.get(cust);
+            let customer = self.sh.inp.customers.get(cust);
             let excluded = exclude::exclusion_reason(c, customer, Some(order));
-            let order_id = self.id_col.map_or("", |i| order.field(i));
+            let order_id = self.sh.id_col.map_or("", |i| order.field(i));
             if c.rule.cadence.is_some() {
                 let order_id = order_id.to_string();
                 let slots = self.cadence_slots(ci, Some(order), anchor);
-                let items = self.cadence_items(ci, cust, Some(order), &order_id, &slots, None, excluded);
+                let items = self.sh.cadence_items(
+                    ci,
+                    cust,
+                    Some(order),
+                    &order_id,
+                    &slots,
+                    None,
+                    excluded,
+                    &mut self.slot_buf,
+                    &mut self.contacts,
+                );
                 self.emit(items);
                 continue;
             }
@@ -579,7 +833,7 @@ impl<'a> Engine<'a> {
                 self.emit(items);
                 continue;
             }
-            if anchor.date() > self.inp.as_of {
+            if anchor.date() > self.sh.inp.as_of {
                 // Not yet part of the population as of the run's date.
                 continue;
             }
@@ -601,7 +855,7 @@ impl<'a> Engine<'a> {
             };
             // The order's own copy of the customer id (the reader matched it exactly) is in
             // cache; the customer table's is not.
-            let cust_id = self.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
+            let cust_id = self.sh.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
             let key = if household { cust_id } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             // A household's unit id, written into a reused buffer (this runs for most
@@ -626,7 +880,7 @@ impl<'a> Engine<'a> {
             let pool = self.pools.get_mut(at_pool);
             match replace {
                 Some(at) => {
-                    pool.1.set(cust32, at as u32, into_period, self.inp.customers.len());
+                    pool.1.set(cust32, at as u32, into_period, self.sh.inp.customers.len());
                     pool.0[at] = unit;
                 }
                 None => {
@@ -634,7 +888,7 @@ impl<'a> Engine<'a> {
                     // an index to find their unit again.
                     if household {
                         let at = u32::try_from(pool.0.len()).unwrap_or(u32::MAX);
-                        pool.1.set(cust32, at, into_period, self.inp.customers.len());
+                        pool.1.set(cust32, at, into_period, self.sh.inp.customers.len());
                     }
                     pool.0.push(unit);
                 }
@@ -649,21 +903,27 @@ impl<'a> Engine<'a> {
     }
 
     fn emit_one(&mut self, i: Evaluated) {
-        if !(self.keep)(&Self::probe_of(&i)) {
+        Self::keep_item(&self.sh, &mut self.fold, &mut self.out, i);
+    }
+
+    /// Keeps item `i` if wanted: folded into a report, or collected. A function of the
+    /// fields it uses, so that it can run while other threads read `sh`.
+    fn keep_item(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, i: Evaluated) {
+        if !(sh.keep)(&Self::probe_of(&i)) {
             return;
         }
-        match &mut self.fold {
+        match fold {
             Some(f) => f(&i),
             None => {
-                if self.out.capacity() == 0 {
+                if out.capacity() == 0 {
                     // Address space for about one item per order (the file's size
                     // over ~110 bytes a row): pages are only taken as items fill
                     // them, and a list of hundreds of megabytes is never copied to
                     // grow. Without the space, it grows as usual.
-                    let rows = std::fs::metadata(&self.inp.orders_path).map_or(0, |m| m.len() / 110);
-                    let _ = self.out.try_reserve(usize::try_from(rows).unwrap_or(0));
+                    let rows = std::fs::metadata(&sh.inp.orders_path).map_or(0, |m| m.len() / 110);
+                    let _ = out.try_reserve(usize::try_from(rows).unwrap_or(0));
                 }
-                self.out.push(i);
+                out.push(i);
             }
         }
     }
@@ -676,42 +936,6 @@ impl<'a> Engine<'a> {
             window_end: e.window_end,
             resolution: &e.resolution,
             excluded: e.excluded.is_some(),
-        }
-    }
-
-    fn base_item(&self, ci: usize, cust: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Evaluated {
-        let c = &self.compiled[ci];
-        let customer = self.inp.customers.get(cust);
-        let field = |col: Option<usize>| order.map_or(Text::default(), |o| col.map_or("", |i| o.field(i)).into());
-        Evaluated {
-            due_id: Text::default(),
-            rule: c.id.clone(),
-            version: c.version.clone(),
-            step: Text::default(),
-            customer: Some(cust),
-            // The order's own copy of the id (in cache; the customer table's is a miss).
-            customer_id: match (order, self.cust_col) {
-                (Some(o), Some(i)) => o.field(i).into(),
-                _ => customer.id().into(),
-            },
-            order_id: field(self.id_col),
-            order_line: order.map_or(0, |o| o.line),
-            kind: order.map_or_else(|| Text::const_new("cadence"), |o| self.kind_of(o).into()),
-            department: field(self.dept_col),
-            staff: field(self.staff_col),
-            category: field(self.category_col),
-            anchor,
-            window_start: anchor.date(),
-            window_end: anchor.date(),
-            shifted: false,
-            channel: c.rule.channels.first().copied().unwrap_or(Channel::Phone),
-            assignee: Text::default(),
-            excluded: None,
-            sample: None,
-            resolution: Resolution::Open,
-            attempts: 0,
-            reach: None,
-            flags: Vec::new(),
         }
     }
 
@@ -732,13 +956,13 @@ impl<'a> Engine<'a> {
     ) -> (Vec<Evaluated>, bool) {
         let mut out = Vec::new();
         let mut any = false;
-        let n_steps = self.compiled[ci].rule.steps.len();
+        let n_steps = self.sh.compiled[ci].rule.steps.len();
         let mut id = std::mem::take(&mut self.id_buf);
         // For `min_visits`: steps generated, the last window's end, and steps still able to
         // count (reached, or open).
         let (mut generated, mut last_end, mut live) = (0usize, None::<NaiveDate>, 0u32);
         for si in 0..n_steps {
-            let c = &self.compiled[ci];
+            let c = &self.sh.compiled[ci];
             let step = &c.rule.steps[si];
             let anchor = if si == 0 {
                 first_anchor
@@ -766,7 +990,7 @@ impl<'a> Engine<'a> {
                         None => {
                             let i = c.step_cols[si].unwrap_or(0);
                             self.problems.push(Diagnostic::new(
-                                &self.inp.orders_path,
+                                &self.sh.inp.orders_path,
                                 order.line,
                                 format!("column `{}` (field {})", step.anchor, i + 1),
                                 format!("expected {}, found {raw:?}", crate::io::dates::EXPECTED),
@@ -795,10 +1019,10 @@ impl<'a> Engine<'a> {
                     w
                 }
             };
-            let unit = unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)));
+            let unit = unit_id.unwrap_or_else(|| self.sh.id_col.map_or("", |i| order.field(i)));
             step_due_id(&mut id, &c.rule.id, unit, &step.name);
-            let found = self.inp.attempts.of(heads.and_then(|h| h.get(si)).copied(), &id);
-            let st = attempts::classify(found, self.inp.as_of, c.rule.max_attempts);
+            let found = self.sh.inp.attempts.of(heads.and_then(|h| h.get(si)).copied(), &id);
+            let st = attempts::classify(found, self.sh.inp.as_of, c.rule.max_attempts);
             if let Some(r) = &st.reach {
                 self.contacts.add(cust, r.at.date());
             }
@@ -817,15 +1041,15 @@ impl<'a> Engine<'a> {
                 resolution: &st.resolution,
                 excluded: excluded.is_some(),
             };
-            if !(self.keep)(&probe) {
+            if !(self.sh.keep)(&probe) {
                 continue;
             }
             any = true;
             if build == Build::Probe {
                 continue;
             }
-            let mut item = self.base_item(ci, cust, Some(order), anchor);
-            let c = &self.compiled[ci];
+            let mut item = self.sh.base_item(ci, cust, Some(order), anchor);
+            let c = &self.sh.compiled[ci];
             let step = &c.rule.steps[si];
             item.due_id = id.as_str().into();
             item.step = step.name.as_str().into();
@@ -833,7 +1057,7 @@ impl<'a> Engine<'a> {
             item.window_end = w.end;
             item.shifted = w.shifted;
             item.channel = step.channel;
-            item.assignee = assign::resolve_assignee(&step.assignee, self.inp.schema, Some(order));
+            item.assignee = assign::resolve_assignee(&step.assignee, self.sh.inp.schema, Some(order));
             item.excluded = excluded.map(Text::from);
             if w.shifted {
                 item.flags.push("window_end_moved_past_holidays".into());
@@ -847,19 +1071,19 @@ impl<'a> Engine<'a> {
         // renovation: at least 3 visits per project. Once every step exists, each step
         // closed without a reach (refused, unreachable) is made up by an `extra-N` item in
         // the month after the last window.
-        let min = self.compiled[ci].rule.min_visits.unwrap_or(0);
+        let min = self.sh.compiled[ci].rule.min_visits.unwrap_or(0);
         if let (true, Some(end)) = (generated == n_steps && live < min, last_end) {
             let mut k = 1;
             while live < min && k <= min {
-                let c = &self.compiled[ci];
+                let c = &self.sh.compiled[ci];
                 let due_id = format!(
                     "{}/{}/extra-{k}",
                     c.rule.id,
-                    unit_id.unwrap_or_else(|| self.id_col.map_or("", |i| order.field(i)))
+                    unit_id.unwrap_or_else(|| self.sh.id_col.map_or("", |i| order.field(i)))
                 );
                 let st = attempts::classify(
-                    self.inp.attempts.get(due_id.as_str()),
-                    self.inp.as_of,
+                    self.sh.inp.attempts.get(due_id.as_str()),
+                    self.sh.inp.as_of,
                     c.rule.max_attempts,
                 );
                 if matches!(st.resolution, Resolution::Reached { .. } | Resolution::Open) {
@@ -875,17 +1099,19 @@ impl<'a> Engine<'a> {
                     resolution: &st.resolution,
                     excluded: excluded.is_some(),
                 };
-                if (self.keep)(&probe) {
+                if (self.sh.keep)(&probe) {
                     any = true;
                     if build == Build::Kept {
-                        let mut item = self.base_item(ci, cust, Some(order), end.and_time(chrono::NaiveTime::MIN));
+                        let mut item = self
+                            .sh
+                            .base_item(ci, cust, Some(order), end.and_time(chrono::NaiveTime::MIN));
                         item.due_id = due_id.into();
                         item.step = compact_str::format_compact!("extra-{k}");
                         item.window_start = start;
                         item.window_end = w_end;
                         item.assignee = assign::resolve_assignee(
-                            &self.compiled[ci].rule.steps[0].assignee,
-                            self.inp.schema,
+                            &self.sh.compiled[ci].rule.steps[0].assignee,
+                            self.sh.inp.schema,
                             Some(order),
                         );
                         item.excluded = excluded.map(Text::from);
@@ -904,11 +1130,11 @@ impl<'a> Engine<'a> {
 
     /// Slots of a cadence for one customer (order `None`) or one order.
     fn cadence_slots(&self, ci: usize, order: Option<&Order>, anchor: NaiveDateTime) -> Vec<cadence::Slot> {
-        let c = &self.compiled[ci];
+        let c = &self.sh.compiled[ci];
         let Some(cad) = c.rule.cadence.as_ref() else {
             return Vec::new();
         };
-        let horizon_end = self.inp.as_of + chrono::Duration::days(self.inp.horizon.max(0));
+        let horizon_end = self.sh.inp.as_of + chrono::Duration::days(self.sh.inp.horizon.max(0));
         match order {
             Some(o) => {
                 let end = c.until_col.and_then(|i| crate::io::dates::parse_date(o.field(i)));
@@ -933,155 +1159,6 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Every due id of a cadence slot of unit `key` (a customer or an order): the bare
-    /// slot id first, then one per required contact.
-    ///
-    /// The strings already in `ids` are written over (a million customers each ask for
-    /// every slot's ids: allocating them again each time was a tenth of a yearly report).
-    fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
-        let require = rule.cadence.as_ref().map_or(&[][..], |c| c.require.as_slice());
-        let n = 1 + require.iter().map(|q| q.count as usize).sum::<usize>();
-        ids.resize_with(n, String::new);
-        let (base, rest) = ids.split_at_mut(1);
-        let base = &mut base[0];
-        // Pieces pushed, not `write!`: formatting was most of this, for every slot of
-        // every customer.
-        base.clear();
-        for part in [rule.id.as_str(), "/", key, "/", slot.label.as_str()] {
-            base.push_str(part);
-        }
-        let mut next = rest.iter_mut();
-        for q in require {
-            let label = q.label();
-            for k in 1..=q.count {
-                if let Some(id) = next.next() {
-                    id.clear();
-                    for part in [base.as_str(), "/", label.as_str(), "-", itoa::Buffer::new().format(k)] {
-                        id.push_str(part);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The items of cadence `ci` for one customer (order `None`) or one order, in `slots`;
-    /// `heads`, when looked up already, are the visit-log heads of every slot's due ids
-    /// ([`Self::slot_ids`]) one slot after another.
-    #[allow(clippy::too_many_arguments)]
-    fn cadence_items(
-        &mut self,
-        ci: usize,
-        cust: usize,
-        order: Option<&Order>,
-        key: &str,
-        slots: &[cadence::Slot],
-        heads: Option<&[Option<u32>]>,
-        excluded: Option<String>,
-    ) -> Vec<Evaluated> {
-        let Some(cad) = self.compiled[ci].rule.cadence.as_ref() else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut ids = std::mem::take(&mut self.slot_buf);
-        for (si, slot) in slots.iter().enumerate() {
-            let c = &self.compiled[ci];
-            Self::slot_ids(c.rule, key, slot, &mut ids);
-            let n = ids.len();
-            let heads = heads.and_then(|h| h.get(si * n..(si + 1) * n));
-            let reqs = if cad.require.is_empty() {
-                None
-            } else {
-                Some(&cad.require)
-            };
-            let as_of = self.inp.as_of;
-            let reached: Vec<Reach> = ids
-                .iter()
-                .enumerate()
-                .filter_map(|(j, id)| self.inp.attempts.of(heads.map(|h| h[j]), id))
-                .flatten()
-                .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
-                .map(|a| a.reach())
-                .collect();
-            let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
-            // A slot is judged in the period it falls in, so its anchor is its own start,
-            // not the cadence's (or the order's hand-over) date.
-            let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
-            // `missing` lists the requirements in the order `slot_ids` named their ids: the
-            // bare slot id alone, or one id per required contact after it.
-            let mut next_id = usize::from(reqs.is_some());
-            for (label, filled, need) in missing {
-                for k in 1..=need {
-                    let j = next_id;
-                    next_id += 1;
-                    let due = ids.get(j).map_or("", String::as_str);
-                    let head = heads.and_then(|h| h.get(j).copied());
-                    let max = self.compiled[ci].rule.max_attempts;
-                    let st = attempts::classify(self.inp.attempts.of(head, due), as_of, max);
-                    if let Some(r) = &st.reach {
-                        self.contacts.add(cust, r.at.date());
-                    }
-                    // Filled by the k-th reached visit through this channel group; a reached
-                    // visit logged on this id but through another channel does not fill it.
-                    let fill = filled.get((k - 1) as usize).map(|&i| &reached[i]);
-                    let (resolution, other_channel) = match (fill, st.resolution) {
-                        (Some(r), _) => (Resolution::Reached { on: r.at.date() }, false),
-                        (None, Resolution::Reached { .. }) => (Resolution::Open, true),
-                        (None, other) => (other, false),
-                    };
-                    // Decided before the item is built: a report's slots outside its
-                    // period (half of a year's survey slots) are never kept.
-                    let probe = Probe {
-                        due_id: due,
-                        anchor,
-                        window_start: slot.start,
-                        window_end: slot.end,
-                        resolution: &resolution,
-                        excluded: excluded.is_some(),
-                    };
-                    if !(self.keep)(&probe) {
-                        continue;
-                    }
-                    let c = &self.compiled[ci];
-                    let mut item = self.base_item(ci, cust, order, anchor);
-                    item.due_id = due.into();
-                    item.step = if reqs.is_some() {
-                        compact_str::format_compact!("{}/{label}-{k}", slot.label)
-                    } else {
-                        slot.label.as_str().into()
-                    };
-                    item.window_start = slot.start;
-                    item.window_end = slot.end;
-                    item.channel = if reqs.is_some() {
-                        label
-                            .split('+')
-                            .next()
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(c.rule.channels[0])
-                    } else {
-                        c.rule.channels[0]
-                    };
-                    item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
-                    item.excluded = excluded.as_deref().map(Text::from);
-                    item.resolution = resolution;
-                    item.attempts = st.attempts;
-                    item.reach = st.reach.map(Box::new);
-                    if let Some(r) = fill {
-                        item.reach = Some(Box::new(r.clone()));
-                        item.attempts = item.attempts.max(1);
-                    } else if other_channel {
-                        item.flags.push("visit_channel_does_not_count".into());
-                    }
-                    out.push(item);
-                }
-            }
-            for r in &reached {
-                self.contacts.add(cust, r.at.date());
-            }
-        }
-        self.slot_buf = ids;
-        out
-    }
-
     /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
     /// and every data problem met. `reread` reads the orders of the sampled units that
     /// need items built (the engine does not keep them: see `PoolUnit::wanted`).
@@ -1091,8 +1168,8 @@ impl<'a> Engine<'a> {
         reread: &mut Reread<'_>,
     ) -> (Vec<Evaluated>, Vec<Diagnostic>) {
         // Customer cadences.
-        for ci in 0..self.compiled.len() {
-            let c = &self.compiled[ci];
+        for ci in 0..self.sh.compiled.len() {
+            let c = &self.sh.compiled[ci];
             let Some(cad) = &c.rule.cadence else { continue };
             let CadenceTarget::Customers { segments, flags } = &cad.target else {
                 continue;
@@ -1109,7 +1186,7 @@ impl<'a> Engine<'a> {
             // Every customer gets the same slots; their visit-log entries are warmed a
             // chunk of customers at a time (see `route`).
             let slots = self.cadence_slots(ci, None, from.and_time(chrono::NaiveTime::MIN));
-            let customers = self.inp.customers;
+            let customers = self.sh.inp.customers;
             let eligible: Vec<usize> = (0..customers.len())
                 .filter(|&cust| {
                     let cu = customers.get(cust);
@@ -1118,26 +1195,40 @@ impl<'a> Engine<'a> {
                     in_segment && (flags.is_empty() || flags.iter().any(|f| cu.has_flag(f)))
                 })
                 .collect();
-            let (mut ids, mut keys, mut found) = (Vec::new(), Vec::new(), Vec::new());
-            for chunk in eligible.chunks(256) {
-                keys.clear();
-                for &cust in chunk {
-                    for slot in &slots {
-                        Self::slot_ids(self.compiled[ci].rule, customers.get(cust).id(), slot, &mut ids);
-                        keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
+            // Chunks of customers are laid out on two cores, the odd ones on the other;
+            // their items are kept in chunk order, as if laid out on one.
+            const CHUNK: usize = 256;
+            let sh = &self.sh;
+            let (fold, out) = (&mut self.fold, &mut self.out);
+            let (ours, theirs) = std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel(4);
+                let slots = &slots;
+                let eligible = &eligible;
+                let other = scope.spawn(move || {
+                    let mut work = CadenceWork::default();
+                    for chunk in eligible.chunks(CHUNK).skip(1).step_by(2) {
+                        if tx.send(sh.customer_chunk(ci, chunk, slots, &mut work)).is_err() {
+                            break;
+                        }
+                    }
+                    work.contacts
+                });
+                let mut work = CadenceWork::default();
+                for chunk in eligible.chunks(CHUNK).step_by(2) {
+                    for i in sh.customer_chunk(ci, chunk, slots, &mut work) {
+                        Self::keep_item(sh, fold, out, i);
+                    }
+                    // The other core's next chunk (none after the last).
+                    for i in rx.recv().into_iter().flatten() {
+                        Self::keep_item(sh, fold, out, i);
                     }
                 }
-                self.inp.attempts.heads_of(&keys, &mut found);
-                // Every customer asks for the same number of ids.
-                let per = found.len() / chunk.len().max(1);
-                for (j, &cust) in chunk.iter().enumerate() {
-                    let cu = customers.get(cust);
-                    let excluded = exclude::exclusion_reason(&self.compiled[ci], cu, None);
-                    let heads = found.get(j * per..(j + 1) * per);
-                    let items = self.cadence_items(ci, cust, None, cu.id(), &slots, heads, excluded);
-                    self.emit(items);
-                }
-            }
+                drop(rx);
+                let theirs = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (work.contacts, theirs)
+            });
+            self.contacts.absorb(ours);
+            self.contacts.absorb(theirs);
         }
 
         crate::debug_rss("finish: cadences laid out");
@@ -1154,8 +1245,8 @@ impl<'a> Engine<'a> {
         self.contacts.seal();
         // Pools are drawn independently (cool-downs only read the sealed contacts): the
         // larger ones on a second core, then the results are taken in pool order.
-        let (compiled, contacts) = (&self.compiled, &self.contacts);
-        let (as_of, keep_unselected) = (self.inp.as_of, self.inp.keep_unselected);
+        let (compiled, contacts) = (&self.sh.compiled, &self.contacts);
+        let (as_of, keep_unselected) = (self.sh.inp.as_of, self.sh.inp.keep_unselected);
         let draw_all = |pools: Vec<((usize, Period), Pool)>| -> Vec<(PoolFacts, Vec<Rebuild>)> {
             pools
                 .into_iter()
@@ -1202,8 +1293,8 @@ impl<'a> Engine<'a> {
                 if f.household {
                     // The order's own copy of the customer id (the reader matched it
                     // exactly) is in cache; the customer table's is not.
-                    let id = engine.cust_col.map_or_else(
-                        || engine.inp.customers.get(r.customer as usize).id(),
+                    let id = engine.sh.cust_col.map_or_else(
+                        || engine.sh.inp.customers.get(r.customer as usize).id(),
                         |i| order.field(i),
                     );
                     let mut unit = id.to_string();
@@ -1211,7 +1302,7 @@ impl<'a> Engine<'a> {
                     f.period.push_label(&mut unit);
                     unit
                 } else {
-                    engine.id_col.map_or("", |i| order.field(i)).to_string()
+                    engine.sh.id_col.map_or("", |i| order.field(i)).to_string()
                 }
             };
             // Per unit of a batch: its place in `rebuild`, its order's in the batch, where
@@ -1227,7 +1318,7 @@ impl<'a> Engine<'a> {
                         next += 1;
                     }
                     while next < rebuild.len() && rebuild[next].offset == order.offset {
-                        let rule = self.compiled[facts[rebuild[next].pool as usize].rule].rule;
+                        let rule = self.sh.compiled[facts[rebuild[next].pool as usize].rule].rule;
                         let unit = unit_of(&self, &rebuild[next], order);
                         let start = keys.len();
                         for step in &rule.steps {
@@ -1238,11 +1329,11 @@ impl<'a> Engine<'a> {
                         next += 1;
                     }
                 }
-                self.inp.attempts.heads_of(&keys, &mut found);
+                self.sh.inp.attempts.heads_of(&keys, &mut found);
                 for (ri, b, start, unit) in &units {
                     let r = &rebuild[*ri];
                     let f = &facts[r.pool as usize];
-                    let n = self.compiled[f.rule].rule.steps.len();
+                    let n = self.sh.compiled[f.rule].rule.steps.len();
                     let (items, _) = self.step_items(
                         f.rule,
                         r.customer as usize,
@@ -1269,8 +1360,8 @@ impl<'a> Engine<'a> {
         crate::debug_rss("finish: sampled orders read again");
         // Mandatory items that break a cool-down are flagged, never suppressed.
         self.contacts.seal();
-        let as_of = self.inp.as_of;
-        let by_id: HashMap<&str, &Rule> = self.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
+        let as_of = self.sh.inp.as_of;
+        let by_id: HashMap<&str, &Rule> = self.sh.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
         for item in &mut self.out {
             let Some(rule) = by_id.get(&*item.rule) else {
                 continue;
@@ -1295,7 +1386,7 @@ impl<'a> Engine<'a> {
 
     /// The compiled rules (for `explain`).
     pub fn compiled(&self) -> &[Compiled<'a>] {
-        &self.compiled
+        &self.sh.compiled
     }
 }
 

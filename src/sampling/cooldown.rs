@@ -23,6 +23,14 @@ impl Contacts {
         self.sealed = false;
     }
 
+    /// Adds every contact of `other` (found by another thread).
+    pub fn absorb(&mut self, other: Contacts) {
+        if !other.list.is_empty() {
+            self.list.extend(other.list);
+            self.sealed = false;
+        }
+    }
+
     /// Sorts the contacts so they can be asked about; cheap when nothing was added since.
     ///
     /// A counting sort by customer (the list is millions long, a customer's share a few
@@ -125,13 +133,20 @@ mod tests {
     proptest::proptest! {
         /// The counting sort lays contacts out as sorting the whole list would: by
         /// customer, then date, without repeats, with each customer's start.
+        /// Contacts gathered on two threads and absorbed give the same list.
         #[test]
-        fn seal_sorts_and_deduplicates(raw in proptest::collection::vec((0u32..50, 0i64..40), 0..400)) {
+        fn seal_sorts_and_deduplicates(
+            raw in proptest::collection::vec((0u32..50, 0i64..40), 0..400),
+            split in 0usize..400,
+        ) {
             let base = NaiveDate::from_ymd_opt(2024, 2, 20).unwrap();
-            let mut c = Contacts::default();
-            for &(cust, day) in &raw {
-                c.add(cust as usize, base + Duration::days(day));
+            let (mut c, mut other) = (Contacts::default(), Contacts::default());
+            for (k, &(cust, day)) in raw.iter().enumerate() {
+                let to = if k < split { &mut c } else { &mut other };
+                to.add(cust as usize, base + Duration::days(day));
             }
+            c.seal();
+            c.absorb(other);
             c.seal();
             let mut want: Vec<(u32, NaiveDate)> = raw.iter().map(|&(cust, d)| (cust, base + Duration::days(d))).collect();
             want.sort_unstable();
