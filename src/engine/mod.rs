@@ -1282,7 +1282,9 @@ impl<'a> Engine<'a> {
         }
         crate::debug_rss("finish: samples drawn");
         // The orders of those units, read again in file order.
-        rebuild.sort_by_key(|r| r.offset);
+        // By offset, then pool: a unit's order is in a pool once, so the key is unique and
+        // this is the order a stable sort by offset gives (pools were appended in order).
+        rebuild.sort_unstable_by_key(|r| (r.offset, r.pool));
         if !rebuild.is_empty() {
             let mut offsets: Vec<u64> = rebuild.iter().map(|r| r.offset).collect();
             offsets.dedup();

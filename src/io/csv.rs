@@ -1123,6 +1123,9 @@ fn visit_row(
     };
     let signed = match c.signed.map(|i| (i, get(rec, i))) {
         None => false,
+        // The two usual spellings first: every visit has this field.
+        Some((_, "no" | "")) => false,
+        Some((_, "yes")) => true,
         Some((i, s)) => {
             let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
             if is(&["yes", "y", "true", "1", "是"]) {
