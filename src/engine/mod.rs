@@ -54,7 +54,7 @@ pub struct Compiled<'r> {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SampleInfo {
     /// Period label.
-    pub period: String,
+    pub period: Text,
     /// Eligible units in the period (so far).
     pub population: u64,
     /// Required count.
@@ -1445,7 +1445,7 @@ fn draw(
         period,
         household: s.unit == SampleUnit::Customer,
         sample: SampleInfo {
-            period: period.to_string(),
+            period: compact_str::format_compact!("{period}"),
             population: units.len() as u64,
             required: sel.required,
             selected: false,
