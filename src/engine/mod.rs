@@ -290,13 +290,12 @@ struct Shared<'a> {
     keep: Keep<'a>,
 }
 
-/// One thread's buffers for laying out customer cadences, and the contacts it found.
+/// One thread's buffers for laying out customer cadences.
 #[derive(Default)]
 struct CadenceWork {
     ids: Vec<String>,
     keys: Vec<(u64, u64)>,
     found: Vec<Option<u32>>,
-    contacts: Contacts,
 }
 
 /// The streaming evaluator.
@@ -547,14 +546,10 @@ impl<'a> Shared<'a> {
         chunk: &[usize],
         slots: &[cadence::Slot],
         work: &mut CadenceWork,
+        contacts: &mut Contacts,
     ) -> Vec<Evaluated> {
         let customers = self.inp.customers;
-        let CadenceWork {
-            ids,
-            keys,
-            found,
-            contacts,
-        } = work;
+        let CadenceWork { ids, keys, found } = work;
         keys.clear();
         for &cust in chunk {
             for slot in slots {
@@ -1199,23 +1194,26 @@ impl<'a> Engine<'a> {
             // their items are kept in chunk order, as if laid out on one.
             const CHUNK: usize = 256;
             let sh = &self.sh;
-            let (fold, out) = (&mut self.fold, &mut self.out);
-            let (ours, theirs) = std::thread::scope(|scope| {
+            let (fold, out, contacts) = (&mut self.fold, &mut self.out, &mut self.contacts);
+            let theirs = std::thread::scope(|scope| {
                 let (tx, rx) = std::sync::mpsc::sync_channel(4);
                 let slots = &slots;
                 let eligible = &eligible;
                 let other = scope.spawn(move || {
-                    let mut work = CadenceWork::default();
+                    let (mut work, mut contacts) = (CadenceWork::default(), Contacts::default());
                     for chunk in eligible.chunks(CHUNK).skip(1).step_by(2) {
-                        if tx.send(sh.customer_chunk(ci, chunk, slots, &mut work)).is_err() {
+                        if tx
+                            .send(sh.customer_chunk(ci, chunk, slots, &mut work, &mut contacts))
+                            .is_err()
+                        {
                             break;
                         }
                     }
-                    work.contacts
+                    contacts
                 });
                 let mut work = CadenceWork::default();
                 for chunk in eligible.chunks(CHUNK).step_by(2) {
-                    for i in sh.customer_chunk(ci, chunk, slots, &mut work) {
+                    for i in sh.customer_chunk(ci, chunk, slots, &mut work, contacts) {
                         Self::keep_item(sh, fold, out, i);
                     }
                     // The other core's next chunk (none after the last).
@@ -1224,10 +1222,9 @@ impl<'a> Engine<'a> {
                     }
                 }
                 drop(rx);
-                let theirs = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                (work.contacts, theirs)
+                other.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
             });
-            self.contacts.absorb(ours);
+            // The other core's contacts (this one's went straight into the engine's).
             self.contacts.absorb(theirs);
         }
 
