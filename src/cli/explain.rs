@@ -54,7 +54,7 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let unit = rest.split('/').next().unwrap_or("").to_string();
     let prefix = format!("{id}/");
     let idc = id.clone();
-    let keep = move |e: &crate::engine::Probe<'_>| e.due_id == idc || e.due_id.starts_with(&prefix);
+    let keep = move |e: &crate::engine::Probe<'_>| e.due_id.is(&idc) || e.due_id.starts_with(&prefix);
     let rules_ref = rules.clone();
     let run = Run {
         as_of,

@@ -91,7 +91,7 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     // The item must exist as of the visit's date: open, or a past (closed) item.
     let id = a.due_id.clone();
     let as_of = at.date();
-    let keep = move |e: &crate::engine::Probe<'_>| e.due_id == id;
+    let keep = move |e: &crate::engine::Probe<'_>| e.due_id.is(&id);
     let run = Run {
         as_of,
         keep_unselected: true,

@@ -235,7 +235,7 @@ pub type Reread<'r> = dyn FnMut(&[u64], &mut dyn FnMut(&crate::model::OrderBatch
 #[derive(Debug, Clone, Copy)]
 pub struct Probe<'p> {
     /// Due id.
-    pub due_id: &'p str,
+    pub due_id: DueId<'p>,
     /// Anchor.
     pub anchor: NaiveDateTime,
     /// Window start.
@@ -246,6 +246,58 @@ pub struct Probe<'p> {
     pub resolution: &'p Resolution,
     /// Excluded?
     pub excluded: bool,
+}
+
+/// A due id as the keep filter sees it: whole, or as its parts `rule/unit/step`, which
+/// are joined only for an item that is built (most of the millions of steps asked about
+/// are not, and only `explain` and `record` read the id).
+#[derive(Debug, Clone, Copy)]
+pub enum DueId<'p> {
+    /// The id itself.
+    Whole(&'p str),
+    /// Rule id, unit id and step name.
+    Parts(&'p str, &'p str, &'p str),
+}
+
+impl DueId<'_> {
+    /// The id's pieces, in order (joined, they are the id).
+    fn pieces(&self) -> [&str; 5] {
+        match *self {
+            DueId::Whole(id) => [id, "", "", "", ""],
+            DueId::Parts(rule, unit, step) => [rule, "/", unit, "/", step],
+        }
+    }
+
+    /// What is left of `s` after this id's pieces, if `s` begins with all of them.
+    fn rest_after<'s>(&self, s: &'s str) -> Option<&'s str> {
+        self.pieces().iter().try_fold(s, |rest, p| rest.strip_prefix(p))
+    }
+
+    /// True when this is the id `id`.
+    pub fn is(&self, id: &str) -> bool {
+        self.rest_after(id) == Some("")
+    }
+
+    /// True when the id begins with `prefix`.
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        let mut rest = prefix;
+        for p in self.pieces() {
+            if rest.len() <= p.len() {
+                return p.starts_with(rest);
+            }
+            match rest.strip_prefix(p) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        rest.is_empty()
+    }
+}
+
+impl std::fmt::Display for DueId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces().iter().try_for_each(|p| f.write_str(p))
+    }
 }
 
 /// Which items of an order to build.
@@ -488,7 +540,7 @@ impl<'a> Shared<'a> {
                     // Decided before the item is built: a report's slots outside its
                     // period (half of a year's survey slots) are never kept.
                     let probe = Probe {
-                        due_id: due,
+                        due_id: DueId::Whole(due),
                         anchor,
                         window_start: slot.start,
                         window_end: slot.end,
@@ -925,7 +977,7 @@ impl<'a> Engine<'a> {
 
     fn probe_of<'p>(e: &'p Evaluated) -> Probe<'p> {
         Probe {
-            due_id: &e.due_id,
+            due_id: DueId::Whole(&e.due_id),
             anchor: e.anchor,
             window_start: e.window_start,
             window_end: e.window_end,
@@ -1015,8 +1067,16 @@ impl<'a> Engine<'a> {
                 }
             };
             let unit = unit_id.unwrap_or_else(|| self.sh.id_col.map_or("", |i| order.field(i)));
-            step_due_id(&mut id, &c.rule.id, unit, &step.name);
-            let found = self.sh.inp.attempts.of(heads.and_then(|h| h.get(si)).copied(), &id);
+            // The id is joined only when it is looked up here or an item is built.
+            let mut joined = false;
+            let found = match heads.and_then(|h| h.get(si)).copied() {
+                Some(head) => self.sh.inp.attempts.chain(head),
+                None => {
+                    step_due_id(&mut id, &c.rule.id, unit, &step.name);
+                    joined = true;
+                    self.sh.inp.attempts.get(&id)
+                }
+            };
             let st = attempts::classify(found, self.sh.inp.as_of, c.rule.max_attempts);
             if let Some(r) = &st.reach {
                 self.contacts.add(cust, r.at.date());
@@ -1029,7 +1089,7 @@ impl<'a> Engine<'a> {
                 _ => {}
             }
             let probe = Probe {
-                due_id: &id,
+                due_id: DueId::Parts(&c.rule.id, unit, &step.name),
                 anchor,
                 window_start: w.start,
                 window_end: w.end,
@@ -1042,6 +1102,9 @@ impl<'a> Engine<'a> {
             any = true;
             if build == Build::Probe {
                 continue;
+            }
+            if !joined {
+                step_due_id(&mut id, &c.rule.id, unit, &step.name);
             }
             let mut item = self.sh.base_item(ci, cust, Some(order), anchor);
             let c = &self.sh.compiled[ci];
@@ -1087,7 +1150,7 @@ impl<'a> Engine<'a> {
                 let start = end.succ_opt().unwrap_or(end);
                 let w_end = start.checked_add_months(chrono::Months::new(1)).unwrap_or(start);
                 let probe = Probe {
-                    due_id: &due_id,
+                    due_id: DueId::Whole(&due_id),
                     anchor: end.and_time(chrono::NaiveTime::MIN),
                     window_start: start,
                     window_end: w_end,
@@ -1287,7 +1350,8 @@ impl<'a> Engine<'a> {
             offsets.dedup();
             let mut next = 0;
             let (mut id, mut keys, mut found) = (String::new(), Vec::new(), Vec::new());
-            let unit_of = |engine: &Self, r: &Rebuild, order: &Order| -> String {
+            // A unit's id, appended to `names` (the batch's unit ids, one buffer).
+            let unit_of = |engine: &Self, r: &Rebuild, order: &Order, names: &mut String| {
                 let f = &facts[r.pool as usize];
                 if f.household {
                     // The order's own copy of the customer id (the reader matched it
@@ -1296,35 +1360,38 @@ impl<'a> Engine<'a> {
                         || engine.sh.inp.customers.get(r.customer as usize).id(),
                         |i| order.field(i),
                     );
-                    let mut unit = id.to_string();
-                    unit.push('@');
-                    f.period.push_label(&mut unit);
-                    unit
+                    names.push_str(id);
+                    names.push('@');
+                    f.period.push_label(names);
                 } else {
-                    engine.sh.id_col.map_or("", |i| order.field(i)).to_string()
+                    names.push_str(engine.sh.id_col.map_or("", |i| order.field(i)));
                 }
             };
             // Per unit of a batch: its place in `rebuild`, its order's in the batch, where
-            // its steps' keys start, and its unit id.
-            let mut units: Vec<(usize, usize, usize, String)> = Vec::new();
+            // its steps' keys start, and where its unit id is in `names`.
+            let mut units: Vec<(usize, usize, usize, std::ops::Range<usize>)> = Vec::new();
+            let mut names = String::new();
             reread(&offsets, &mut |batch| {
                 // The batch's units, and the visit-log heads of their steps looked up
                 // together (see `route`).
                 keys.clear();
                 units.clear();
+                names.clear();
                 for (b, (order, _)) in batch.iter().enumerate() {
                     while next < rebuild.len() && rebuild[next].offset < order.offset {
                         next += 1;
                     }
                     while next < rebuild.len() && rebuild[next].offset == order.offset {
                         let rule = self.sh.compiled[facts[rebuild[next].pool as usize].rule].rule;
-                        let unit = unit_of(&self, &rebuild[next], order);
+                        let from = names.len();
+                        unit_of(&self, &rebuild[next], order, &mut names);
+                        let unit = &names[from..];
                         let start = keys.len();
                         for step in &rule.steps {
-                            step_due_id(&mut id, &rule.id, &unit, &step.name);
+                            step_due_id(&mut id, &rule.id, unit, &step.name);
                             keys.push(crate::model::attempt_log::due_key(&id));
                         }
-                        units.push((next, b, start, unit));
+                        units.push((next, b, start, from..names.len()));
                         next += 1;
                     }
                 }
@@ -1337,7 +1404,7 @@ impl<'a> Engine<'a> {
                         f.rule,
                         r.customer as usize,
                         &batch[*b].0,
-                        f.household.then_some(unit.as_str()),
+                        f.household.then_some(&names[unit.clone()]),
                         found.get(*start..start + n),
                         PoolUnit::anchor_at(r.anchor_s),
                         None,
@@ -1621,6 +1688,31 @@ mod tests {
     }
 
     proptest! {
+        /// A due id given as parts answers as the joined id would: equality, every prefix
+        /// (and strings that are not prefixes) and its text.
+        #[test]
+        fn due_id_parts_answer_as_the_joined_id(
+            rule in "[a-z./]{0,6}",
+            unit in "[A-Z0-9@/]{0,6}",
+            step in "[a-z0-9/]{0,4}",
+            other in "[a-zA-Z0-9./@]{0,12}",
+        ) {
+            let joined = format!("{rule}/{unit}/{step}");
+            let parts = DueId::Parts(&rule, &unit, &step);
+            let whole = DueId::Whole(&joined);
+            prop_assert_eq!(parts.to_string(), joined.clone());
+            for id in [parts, whole] {
+                prop_assert!(id.is(&joined));
+                prop_assert_eq!(id.is(&other), other == joined);
+                for cut in 0..=joined.len() {
+                    prop_assert!(id.starts_with(&joined[..cut]));
+                    let longer = format!("{}{other}", &joined[..cut]);
+                    prop_assert_eq!(id.starts_with(&longer), joined.starts_with(&longer));
+                }
+                prop_assert_eq!(id.starts_with(&other), joined.starts_with(&other));
+            }
+        }
+
         /// Arrival order by counting sort (orders in file order, a few weeks of days) or by
         /// comparison (out of order, or years apart) is the plain sort's.
         #[test]
