@@ -4,23 +4,24 @@
 use crate::model::attempt_log::{Attempt, Attempts};
 use crate::model::due::Resolution;
 use crate::model::values::Outcome;
-use crate::model::Reach;
 use chrono::NaiveDate;
 
 /// What the log says about an item as of a date (later visits are ignored, so a list
 /// for a past date is what it was on that date).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AttemptState {
+#[derive(Debug, Clone)]
+pub struct AttemptState<'a> {
     /// How it stands.
     pub resolution: Resolution,
     /// Attempts counted.
     pub attempts: u32,
-    /// The first reached visit.
-    pub reach: Option<Reach>,
+    /// The first reached visit, still in the log: it becomes an item's owned `Reach` only
+    /// when the item is built (most items asked about are not, and making one shares the
+    /// visitor's name).
+    pub reach: Option<Attempt<'a>>,
 }
 
 /// Classifies the attempts on an item as of `as_of` with a limit of `max_failed`.
-pub fn classify(log: Option<Attempts<'_>>, as_of: NaiveDate, max_failed: u32) -> AttemptState {
+pub fn classify(log: Option<Attempts<'_>>, as_of: NaiveDate, max_failed: u32) -> AttemptState<'_> {
     let (mut reach, mut failed, mut refused, mut reached) = (None::<Attempt<'_>>, 0u32, false, 0u32);
     for a in log.into_iter().flatten() {
         // Later visits are ignored, so a list for a past date is what it was then.
@@ -39,9 +40,8 @@ pub fn classify(log: Option<Attempts<'_>>, as_of: NaiveDate, max_failed: u32) ->
         }
     }
     let attempts = failed + u32::from(refused) + reached;
-    let reach = reach.map(|a| a.reach());
     let resolution = if let Some(r) = &reach {
-        Resolution::Reached { on: r.at.date() }
+        Resolution::Reached { on: r.at().date() }
     } else if refused {
         Resolution::Refused
     } else if max_failed > 0 && failed >= max_failed {

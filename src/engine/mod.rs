@@ -527,7 +527,7 @@ impl<'a> Shared<'a> {
                     let max = self.compiled[ci].rule.max_attempts;
                     let st = attempts::classify(self.inp.attempts.of(head, due), as_of, max);
                     if let Some(r) = &st.reach {
-                        contacts.add(cust, r.at.date());
+                        contacts.add(cust, r.at().date());
                     }
                     // Filled by the k-th reached visit through this channel group; a reached
                     // visit logged on this id but through another channel does not fill it.
@@ -573,7 +573,7 @@ impl<'a> Shared<'a> {
                     item.excluded = excluded.as_deref().map(Text::from);
                     item.resolution = resolution;
                     item.attempts = st.attempts;
-                    item.reach = st.reach.map(Box::new);
+                    item.reach = st.reach.map(|a| Box::new(a.reach()));
                     if let Some(r) = fill {
                         item.reach = Some(Box::new(r.clone()));
                         item.attempts = item.attempts.max(1);
@@ -1079,7 +1079,7 @@ impl<'a> Engine<'a> {
             };
             let st = attempts::classify(found, self.sh.inp.as_of, c.rule.max_attempts);
             if let Some(r) = &st.reach {
-                self.contacts.add(cust, r.at.date());
+                self.contacts.add(cust, r.at().date());
             }
             generated += 1;
             last_end = last_end.max(Some(w.end));
@@ -1122,7 +1122,7 @@ impl<'a> Engine<'a> {
             }
             item.resolution = st.resolution;
             item.attempts = st.attempts;
-            item.reach = st.reach.map(Box::new);
+            item.reach = st.reach.map(|a| Box::new(a.reach()));
             out.push(item);
         }
         self.id_buf = id;
@@ -1176,7 +1176,7 @@ impl<'a> Engine<'a> {
                         item.flags.push(format!("min_visits:{min}"));
                         item.resolution = st.resolution;
                         item.attempts = st.attempts;
-                        item.reach = st.reach.map(Box::new);
+                        item.reach = st.reach.map(|a| Box::new(a.reach()));
                         out.push(item);
                     }
                 }
