@@ -19,7 +19,7 @@ pub mod window;
 
 use crate::calendar::period::{Period, Periods};
 use crate::diag::Diagnostic;
-use crate::model::attempt_log::AttemptLog;
+use crate::model::attempt_log::{Attempt, AttemptLog};
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
 use crate::model::{Customers, Order, Reach, Schema, Text};
@@ -503,15 +503,16 @@ impl<'a> Shared<'a> {
                 Some(&cad.require)
             };
             let as_of = self.inp.as_of;
-            let reached: Vec<Reach> = ids
+            // Still in the log: a visit becomes an owned `Reach` only for an item built.
+            let reached: Vec<Attempt<'_>> = ids
                 .iter()
                 .enumerate()
                 .filter_map(|(j, id)| self.inp.attempts.of(heads.map(|h| h[j]), id))
                 .flatten()
                 .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
-                .map(|a| a.reach())
                 .collect();
-            let missing = cadence::missing(&cad.require, c.rule.channels[0], &reached);
+            let times: Vec<_> = reached.iter().map(|a| (a.at(), a.channel())).collect();
+            let missing = cadence::missing(&cad.require, c.rule.channels[0], &times);
             // A slot is judged in the period it falls in, so its anchor is its own start,
             // not the cadence's (or the order's hand-over) date.
             let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
@@ -533,7 +534,7 @@ impl<'a> Shared<'a> {
                     // visit logged on this id but through another channel does not fill it.
                     let fill = filled.get((k - 1) as usize).map(|&i| &reached[i]);
                     let (resolution, other_channel) = match (fill, st.resolution) {
-                        (Some(r), _) => (Resolution::Reached { on: r.at.date() }, false),
+                        (Some(r), _) => (Resolution::Reached { on: r.at().date() }, false),
                         (None, Resolution::Reached { .. }) => (Resolution::Open, true),
                         (None, other) => (other, false),
                     };
@@ -575,7 +576,7 @@ impl<'a> Shared<'a> {
                     item.attempts = st.attempts;
                     item.reach = st.reach.map(|a| Box::new(a.reach()));
                     if let Some(r) = fill {
-                        item.reach = Some(Box::new(r.clone()));
+                        item.reach = Some(Box::new(r.reach()));
                         item.attempts = item.attempts.max(1);
                     } else if other_channel {
                         item.flags.push("visit_channel_does_not_count".into());
@@ -584,7 +585,7 @@ impl<'a> Shared<'a> {
                 }
             }
             for r in &reached {
-                contacts.add(cust, r.at.date());
+                contacts.add(cust, r.at().date());
             }
         }
         out

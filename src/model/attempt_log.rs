@@ -231,6 +231,11 @@ impl Attempt<'_> {
         self.row.outcome
     }
 
+    /// Through which channel.
+    pub fn channel(&self) -> Channel {
+        self.row.channel
+    }
+
     /// The attempt as a reached visit.
     pub fn reach(&self) -> Reach {
         let r = self.row;

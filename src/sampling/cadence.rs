@@ -6,7 +6,6 @@ use crate::calendar::period::Period;
 use crate::calendar::Calendar;
 use crate::engine::window::add_offset;
 use crate::model::values::Channel;
-use crate::model::Reach;
 use crate::rules::{Cadence, Require, Schedule};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
@@ -96,10 +95,14 @@ pub fn phased_slots(
     out
 }
 
-/// For each requirement: its label, the reached visits (indices into `reached`) that fill
-/// it, and how many it needs. Each visit fills at most one requirement, the first group
-/// that lists its channel; visits are taken in time order.
-pub fn missing(require: &[Require], default: Channel, reached: &[Reach]) -> Vec<(String, Vec<usize>, u32)> {
+/// For each requirement: its label, the reached visits (indices into `reached`, each its
+/// time and channel) that fill it, and how many it needs. Each visit fills at most one
+/// requirement, the first group that lists its channel; visits are taken in time order.
+pub fn missing(
+    require: &[Require],
+    default: Channel,
+    reached: &[(NaiveDateTime, Channel)],
+) -> Vec<(String, Vec<usize>, u32)> {
     let owned;
     let reqs: &[Require] = if require.is_empty() {
         owned = [Require {
@@ -111,14 +114,14 @@ pub fn missing(require: &[Require], default: Channel, reached: &[Reach]) -> Vec<
         require
     };
     let mut order: Vec<usize> = (0..reached.len()).collect();
-    order.sort_by_key(|&i| reached[i].at);
+    order.sort_by_key(|&i| reached[i].0);
     let mut used = vec![false; reached.len()];
     reqs.iter()
         .map(|q| {
             let mut got = Vec::new();
             for &i in &order {
                 // An unspecified requirement accepts any channel.
-                let ok = require.is_empty() || q.channels.contains(&reached[i].channel);
+                let ok = require.is_empty() || q.channels.contains(&reached[i].1);
                 if (got.len() as u32) < q.count && !used[i] && ok {
                     used[i] = true;
                     got.push(i);
@@ -174,13 +177,7 @@ mod tests {
 
     #[test]
     fn a_maker_with_one_onsite_and_one_call_still_owes_one_call() {
-        let reach = |c| Reach {
-            at: d("2026-11-05").and_hms_opt(10, 0, 0).unwrap(),
-            channel: c,
-            score: None,
-            signed: false,
-            visitor: "".into(),
-        };
+        let reach = |c| (d("2026-11-05").and_hms_opt(10, 0, 0).unwrap(), c);
         let req = vec![
             Require {
                 channels: vec![Channel::Onsite],
