@@ -132,10 +132,14 @@ impl Customers {
             // Only the reader fills the table, before freezing it.
             return Err(usize::MAX);
         }
-        if let Some(i) = self.position(id) {
-            return Err(i);
-        }
         let at = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
+        // One hash and one probe: the id is filed as it is looked up.
+        match self.loading.entry(key128(id.as_bytes())) {
+            std::collections::hash_map::Entry::Occupied(first) => return Err(*first.get() as usize),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(at);
+            }
+        }
         let start = self.text.len();
         let mut ends = [0u32; 4];
         for (e, f) in ends.iter_mut().zip([id, name, phone, segment]) {
@@ -146,7 +150,6 @@ impl Customers {
             start: start as u64,
             ends,
         });
-        self.loading.insert(key128(id.as_bytes()), at);
         let flags: Box<[Box<str>]> = flags.map(Box::from).collect();
         if !flags.is_empty() {
             self.flags.insert(at, flags);
