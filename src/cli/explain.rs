@@ -77,7 +77,7 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         ));
     }
     for e in &items {
-        let (_, r) = rules_ref.find(&e.rule).unwrap_or((&rules_ref.sets[0], &rule));
+        let (_, r) = rules_ref.find(e.rule).unwrap_or((&rules_ref.sets[0], &rule));
         for line in trace::explain_item(e, r, as_of, horizon) {
             out.push_str(&line);
             out.push('\n');

@@ -22,7 +22,7 @@ use crate::diag::Diagnostic;
 use crate::model::attempt_log::{Attempt, AttemptLog};
 use crate::model::due::{DueItem, Resolution, Status};
 use crate::model::values::Channel;
-use crate::model::{Customers, Order, Reach, Schema, Text};
+use crate::model::{Customers, Name, Order, Reach, Schema, Text};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit, Unit};
 use crate::sampling::cooldown::Contacts;
 use crate::sampling::{self, cadence};
@@ -30,7 +30,6 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use route::{OrderColumns, Prefetcher, Router};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// A rule with its column references resolved against the orders' schema.
 #[derive(Debug)]
@@ -46,8 +45,8 @@ pub struct Compiled<'r> {
     pub exclusion_cols: Vec<(Option<usize>, Option<usize>)>,
     until_col: Option<usize>,
     /// The rule's id and its file's version, shared by every item it makes.
-    id: Arc<str>,
-    version: Arc<str>,
+    id: Name,
+    version: Name,
 }
 
 /// Sampling facts attached to an item of a sampled rule.
@@ -77,9 +76,9 @@ pub struct Evaluated {
     /// Stable id.
     pub due_id: Text,
     /// Full rule id.
-    pub rule: Arc<str>,
+    pub rule: Name,
     /// Rule-file version.
-    pub version: Arc<str>,
+    pub version: Name,
     /// Step name.
     pub step: Text,
     /// Customer position (None never happens after validation, kept for safety).
@@ -411,8 +410,8 @@ impl<'a> Shared<'a> {
         let field = |col: Option<usize>| order.map_or(Text::default(), |o| col.map_or("", |i| o.field(i)).into());
         Evaluated {
             due_id: Text::default(),
-            rule: c.id.clone(),
-            version: c.version.clone(),
+            rule: c.id,
+            version: c.version,
             step: Text::default(),
             customer: Some(cust),
             // The order's own copy of the id (in cache; the customer table's is a miss).
@@ -687,8 +686,8 @@ impl<'a> Engine<'a> {
                         .as_ref()
                         .and_then(|c| c.until_column.as_ref())
                         .and_then(|c| schema.get(c)),
-                    id: rule.id.as_str().into(),
-                    version: set.version.as_str().into(),
+                    id: crate::model::intern(&rule.id),
+                    version: crate::model::intern(&set.version),
                 });
             }
         }
@@ -1430,7 +1429,7 @@ impl<'a> Engine<'a> {
         let as_of = self.sh.inp.as_of;
         let by_id: HashMap<&str, &Rule> = self.sh.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
         for item in &mut self.out {
-            let Some(rule) = by_id.get(&*item.rule) else {
+            let Some(rule) = by_id.get(item.rule) else {
                 continue;
             };
             if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
@@ -1625,7 +1624,7 @@ pub fn due_rows(
         })
         .collect();
     items.into_iter().filter_map(move |e| {
-        let (rule, hours) = by_id.get(&*e.rule)?;
+        let (rule, hours) = by_id.get(e.rule)?;
         let status = e.status(as_of, horizon, rule)?;
         Some((
             e.customer,
@@ -1662,8 +1661,8 @@ mod tests {
     fn item(end: NaiveDate, id: u32) -> Evaluated {
         Evaluated {
             due_id: format!("r/O{id}/1").into(),
-            rule: "r".into(),
-            version: "".into(),
+            rule: "r",
+            version: "",
             step: "1".into(),
             customer: Some(0),
             customer_id: "C1".into(),

@@ -61,7 +61,7 @@ pub struct DueItem {
     /// Stable id: `RULESET.RULE/UNIT/STEP`, what `visits.csv` refers to.
     pub due_id: Text,
     /// Full rule id, `RULESET.RULE`.
-    pub rule: std::sync::Arc<str>,
+    pub rule: super::Name,
     /// Step name.
     pub step: Text,
     /// Customer.
@@ -93,7 +93,7 @@ pub struct DueItem {
     /// Warnings on the item (`;`-separated), e.g. `cooldown` or `sampled_topup`.
     pub flags: Text,
     /// Rule-file version in force.
-    pub version: std::sync::Arc<str>,
+    pub version: super::Name,
     /// Calling hours for the list's date (empty when no calls are allowed that day).
     pub call_hours: Text,
 }
@@ -129,7 +129,7 @@ impl DueItem {
         let mut date = crate::io::dates::DateText::default();
         let mut num = itoa::Buffer::new();
         f(&self.due_id);
-        f(&self.rule);
+        f(self.rule);
         f(&self.step);
         f(&self.customer_id);
         f(&self.customer_name);
@@ -145,7 +145,7 @@ impl DueItem {
         f(&self.channel);
         f(&self.assignee);
         f(&self.flags);
-        f(&self.version);
+        f(self.version);
         f(&self.call_hours);
     }
 

@@ -18,6 +18,28 @@ pub use customers::{Customer, Customers};
 /// builds some six million items of about ten cells each).
 pub type Text = compact_str::CompactString;
 
+/// A name every item of a rule shares (the rule's id, its file's version), interned for
+/// the life of the process so that an item copies a pointer. A shared `Arc<str>` cost an
+/// atomic count on every item built and every item dropped (perf: half of building an
+/// item's base, most of dropping one), and the cores laying out cadences contended for it.
+pub type Name = &'static str;
+
+/// `s` as a [`Name`]: leaked the first time it is seen (rule ids and versions, a few dozen
+/// short strings a run), found again after that.
+pub fn intern(s: &str) -> Name {
+    static NAMES: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<Name>>> = std::sync::OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(&n) = names.get(s) {
+        return n;
+    }
+    let n: Name = Box::leak(s.into());
+    names.insert(n);
+    n
+}
+
 /// The columns of `orders.csv` after the rule file's column mapping.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {

@@ -306,14 +306,14 @@ impl<'r> Accumulator<'r> {
         if !self.period.contains(e.anchor.date()) {
             return;
         }
-        let Some(&rule) = self.by_id.get(&*e.rule) else {
+        let Some(&rule) = self.by_id.get(e.rule) else {
             return;
         };
         let key = &mut self.key;
         key.clear();
         match self.by {
             GroupBy::Rule => {
-                key.push_str(&e.rule);
+                key.push_str(e.rule);
                 key.push('/');
                 key.push_str(&e.step);
             }
@@ -584,8 +584,8 @@ mod tests {
         let a = d(anchor);
         Evaluated {
             due_id: format!("property.complaint/{anchor}/1").into(),
-            rule: "property.complaint".into(),
-            version: "t".into(),
+            rule: "property.complaint",
+            version: "t",
             step: "1".into(),
             customer: Some(0),
             customer_id: "C1".into(),
