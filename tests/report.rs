@@ -208,3 +208,64 @@ fn the_html_report_renders_its_chart_in_a_real_browser() {
     assert!(blue > 200, "blue bar pixels: {blue}");
     assert!(red > 200, "red bar pixels: {red}");
 }
+
+/// The CSV report counts the items of unselected sampled units without building them
+/// (nothing else of them is read when grouped by rule without an attention list); the
+/// JSON report builds every item. Their rows must agree on every rule file's example,
+/// over a month and a year, and the count must have been used at least once.
+#[test]
+fn counted_and_built_unselected_items_give_the_same_rows() {
+    let mut unselected_seen = 0;
+    let files = std::fs::read_dir(crate::util::root().join("rules")).unwrap();
+    let mut stems: Vec<String> = files
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    stems.sort();
+    for stem in &stems {
+        for period in ["2026-10", "2026"] {
+            let (rules, data) = (format!("rules/{stem}.toml"), format!("examples/{stem}"));
+            let args = |format| {
+                run(&[
+                    "report",
+                    "--rules",
+                    &rules,
+                    "--data",
+                    &data,
+                    "--period",
+                    period,
+                    "--date",
+                    "2026-11-23",
+                    "--format",
+                    format,
+                ])
+            };
+            let (csv, json) = (args("csv"), args("json"));
+            assert!(
+                csv.code <= 1 && csv.code == json.code,
+                "{stem} {period}: {}",
+                csv.stderr
+            );
+            let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+            let mut lines = csv.stdout.lines();
+            let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+            let rows = json["rows"].as_array().unwrap();
+            assert_eq!(rows.len(), lines.clone().count(), "{stem} {period}");
+            for (line, row) in lines.zip(rows) {
+                let cells: Vec<&str> = line.split(',').collect();
+                for (name, cell) in header.iter().zip(&cells).take(14) {
+                    let want = match &row[*name] {
+                        serde_json::Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    };
+                    assert_eq!(*cell, want, "{stem} {period}: {name} of {}", cells[0]);
+                }
+                let n = |k: &str| row[k].as_u64().unwrap();
+                unselected_seen += n("population") - n("excluded") - n("required");
+            }
+        }
+    }
+    assert!(unselected_seen > 0, "no example has an unselected sampled item");
+}

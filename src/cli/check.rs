@@ -27,6 +27,7 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             as_of,
             keep_unselected: false,
             fold: None,
+            tally: None,
             horizon: 0,
             keep: Box::new(|_| false),
             cadence_from: Box::new(move |_| as_of),

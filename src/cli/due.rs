@@ -52,6 +52,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         as_of,
         keep_unselected: false,
         fold: None,
+        tally: None,
         horizon,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),

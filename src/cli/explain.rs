@@ -62,6 +62,7 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         keep: Box::new(keep),
         keep_unselected: true,
         fold: None,
+        tally: None,
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
     };
     let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;

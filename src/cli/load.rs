@@ -94,6 +94,9 @@ pub struct Run<'a> {
     pub keep_unselected: bool,
     /// Fold kept items as they come instead of collecting them.
     pub fold: Option<Fold<'a>>,
+    /// Count unselected sampled items instead of building them (see
+    /// [`crate::engine::Engine::with_tally`]).
+    pub tally: Option<crate::engine::Tally<'a>>,
     /// Where customer cadences start.
     pub cadence_from: Box<dyn Fn(&Rule) -> NaiveDate + 'a>,
 }
@@ -152,10 +155,16 @@ pub fn evaluate(
                 keep_unselected: run.keep_unselected,
             };
             match Engine::new(inputs, run.keep) {
-                Ok(e) => Some(match run.fold {
-                    Some(f) => e.with_fold(f),
-                    None => e,
-                }),
+                Ok(e) => {
+                    let e = match run.fold {
+                        Some(f) => e.with_fold(f),
+                        None => e,
+                    };
+                    Some(match run.tally {
+                        Some(t) => e.with_tally(t),
+                        None => e,
+                    })
+                }
                 Err(d) => {
                     problems.diags.extend(d);
                     None

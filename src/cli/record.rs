@@ -96,6 +96,7 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         as_of,
         keep_unselected: true,
         fold: None,
+        tally: None,
         horizon: 3660,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),

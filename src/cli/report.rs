@@ -78,12 +78,18 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         // The CSV is the metrics grid: no attention list to gather.
         acc = acc.without_attention();
     }
+    // Unselected sampled items are only counted when that is all the report reads of them.
+    let counts = acc.counts_unrequired();
     let acc = Rc::new(RefCell::new(acc));
     let sink = Rc::clone(&acc);
+    let tally = Rc::clone(&acc);
     let run = Run {
         as_of,
         keep_unselected: true,
         fold: Some(Box::new(move |e| sink.borrow_mut().add(e))),
+        tally: counts.then(|| -> crate::engine::Tally<'_> {
+            Box::new(move |rule, version, step, n| tally.borrow_mut().add_unrequired(rule, version, step, n))
+        }),
         horizon: (period.end - as_of).num_days().max(0),
         keep: Box::new(keep),
         cadence_from: Box::new(move |_| period.start),

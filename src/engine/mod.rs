@@ -184,11 +184,37 @@ struct PoolUnit {
     /// is one per historical order of a sampled rule).
     anchor_s: i64,
     customer: u32,
-    /// True when one of its items could be kept: `finish` reads the order again and
-    /// builds the items of the units that need them (selected ones, or all for reports).
-    /// Orders are not held meanwhile: millions of unselected units would cost more
-    /// memory than the input.
-    wanted: bool,
+    /// Which of its items could be kept: `finish` reads the order again and builds the
+    /// items of the units that need them (selected ones, or all for reports; or only
+    /// counts them, see [`Engine::with_tally`]). Orders are not held meanwhile: millions
+    /// of unselected units would cost more memory than the input.
+    kept: Kept,
+}
+
+/// Which of a unit's items the keep filter wants: bit `s` for step `s` (the first 15),
+/// and the top bit for any other (a later step, or a `min_visits` extra).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Kept(u16);
+
+impl Kept {
+    const OTHER: u16 = 1 << 15;
+
+    fn step(&mut self, si: usize) {
+        self.0 |= if si < 15 { 1 << si } else { Self::OTHER };
+    }
+
+    fn other(&mut self) {
+        self.0 |= Self::OTHER;
+    }
+
+    fn any(self) -> bool {
+        self.0 != 0
+    }
+
+    /// The steps kept, as a mask, when each is one of the first 15 steps.
+    fn plain(self) -> Option<u16> {
+        (self.0 & Self::OTHER == 0).then_some(self.0)
+    }
 }
 
 impl PoolUnit {
@@ -222,6 +248,9 @@ struct PoolFacts {
     household: bool,
     /// Sampling facts with the per-unit fields unset.
     sample: SampleInfo,
+    /// Per step, the kept items of unselected units counted instead of built (see
+    /// [`Engine::with_tally`]; empty without one).
+    unselected: Vec<u64>,
 }
 
 /// Reads the orders again, calling back with batches of the orders at the given (sorted)
@@ -311,6 +340,11 @@ enum Build {
 /// Where kept items go: collected (due, explain) or folded into a report as they come.
 pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 
+/// Where the kept items of sampled units that were not selected are counted instead of
+/// built (see [`Engine::with_tally`]): rule id, its file's version, step name, and how
+/// many such items.
+pub type Tally<'a> = Box<dyn FnMut(Name, Name, &str, u64) + 'a>;
+
 /// A sampled rule's units in one period, in arrival order, with a key index.
 /// The index holds each household's unit position and anchor (seconds): the anchor is
 /// what decides, and reading it from the unit would cost a second cache miss.
@@ -353,6 +387,7 @@ struct CadenceWork {
 pub struct Engine<'a> {
     sh: Shared<'a>,
     fold: Option<Fold<'a>>,
+    tally: Option<Tally<'a>>,
     id_buf: String,
     /// Reused by [`Self::cadence_items`] for a slot's due ids.
     slot_buf: Vec<String>,
@@ -719,6 +754,7 @@ impl<'a> Engine<'a> {
                 keep,
             },
             fold: None,
+            tally: None,
             id_buf: String::new(),
             slot_buf: Vec::new(),
             unit_buf: String::new(),
@@ -775,6 +811,18 @@ impl<'a> Engine<'a> {
     #[must_use]
     pub fn with_fold(mut self, fold: Fold<'a>) -> Self {
         self.fold = Some(fold);
+        self
+    }
+
+    /// Counts the kept items of unselected sampled units into `tally` instead of building
+    /// them. These items are not excluded (excluded units are never pooled) and not
+    /// required, so a report grouped by rule that lists no cases reads nothing else of
+    /// them; their orders are then not read again (most of a yearly report's sampled
+    /// units). A unit with an item beyond its first 15 steps (or a `min_visits` extra) is
+    /// still built.
+    #[must_use]
+    pub fn with_tally(mut self, tally: Tally<'a>) -> Self {
+        self.tally = Some(tally);
         self
     }
 
@@ -915,14 +963,14 @@ impl<'a> Engine<'a> {
                 unit_id.push_str(label);
             }
             let unit = household.then_some(unit_id.as_str());
-            let (_, any) = self.step_items(ci, cust, order, unit, heads, anchor, None, Build::Probe);
+            let (_, kept) = self.step_items(ci, cust, order, unit, heads, anchor, None, Build::Probe);
             self.unit_buf = unit_id;
             let unit = PoolUnit {
                 hash,
                 customer: cust32,
                 anchor_s,
                 offset: order.offset,
-                wanted: any,
+                kept,
             };
             let pool = self.pools.get_mut(at_pool);
             match replace {
@@ -988,7 +1036,7 @@ impl<'a> Engine<'a> {
 
     /// The items of one order under rule `ci` (one per step whose anchor is known):
     /// windows and attempt states are worked out on the cheap first, and an item is built
-    /// only when the keep filter wants it. Returns the items and whether any was wanted.
+    /// only when the keep filter wants it. Returns the items and which were wanted.
     #[allow(clippy::too_many_arguments)]
     fn step_items(
         &mut self,
@@ -1000,9 +1048,9 @@ impl<'a> Engine<'a> {
         first_anchor: NaiveDateTime,
         excluded: Option<&str>,
         build: Build,
-    ) -> (Vec<Evaluated>, bool) {
+    ) -> (Vec<Evaluated>, Kept) {
         let mut out = Vec::new();
-        let mut any = false;
+        let mut kept = Kept::default();
         let n_steps = self.sh.compiled[ci].rule.steps.len();
         let mut id = std::mem::take(&mut self.id_buf);
         // For `min_visits`: steps generated, the last window's end, and steps still able to
@@ -1099,7 +1147,7 @@ impl<'a> Engine<'a> {
             if !(self.sh.keep)(&probe) {
                 continue;
             }
-            any = true;
+            kept.step(si);
             if build == Build::Probe {
                 continue;
             }
@@ -1158,7 +1206,7 @@ impl<'a> Engine<'a> {
                     excluded: excluded.is_some(),
                 };
                 if (self.sh.keep)(&probe) {
-                    any = true;
+                    kept.other();
                     if build == Build::Kept {
                         let mut item = self
                             .sh
@@ -1183,7 +1231,7 @@ impl<'a> Engine<'a> {
                 k += 1;
             }
         }
-        (out, any)
+        (out, kept)
     }
 
     /// Slots of a cadence for one customer (order `None`) or one order.
@@ -1219,7 +1267,7 @@ impl<'a> Engine<'a> {
 
     /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
     /// and every data problem met. `reread` reads the orders of the sampled units that
-    /// need items built (the engine does not keep them: see `PoolUnit::wanted`).
+    /// need items built (the engine does not keep them: see `PoolUnit::kept`).
     pub fn finish(
         mut self,
         first_slot_from: impl Fn(&Rule) -> NaiveDate,
@@ -1299,19 +1347,24 @@ impl<'a> Engine<'a> {
         let mut pools: Vec<_> = std::mem::take(&mut self.pools)
             .into_list()
             .into_iter()
-            .filter(|(_, (units, _))| units.iter().any(|u| u.wanted))
+            .filter(|(_, (units, _))| units.iter().any(|u| u.kept.any()))
             .collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
         // Pools are drawn independently (cool-downs only read the sealed contacts): the
         // larger ones on a second core, then the results are taken in pool order.
         let (compiled, contacts) = (&self.sh.compiled, &self.contacts);
-        let (as_of, keep_unselected) = (self.sh.inp.as_of, self.sh.inp.keep_unselected);
+        let as_of = self.sh.inp.as_of;
+        let unselected = match (&self.tally, self.sh.inp.keep_unselected) {
+            (Some(_), _) => Unselected::Count,
+            (None, true) => Unselected::Build,
+            (None, false) => Unselected::Skip,
+        };
         let draw_all = |pools: Vec<((usize, Period), Pool)>| -> Vec<(PoolFacts, Vec<Rebuild>)> {
             pools
                 .into_iter()
                 .filter_map(|((ci, period), (units, _))| {
-                    draw(&compiled[ci], ci, period, units, contacts, as_of, keep_unselected)
+                    draw(&compiled[ci], ci, period, units, contacts, as_of, unselected)
                 })
                 .collect()
         };
@@ -1336,6 +1389,12 @@ impl<'a> Engine<'a> {
         let mut rebuild = Vec::new();
         let mut facts: Vec<PoolFacts> = Vec::with_capacity(drawn.len());
         for (f, units) in drawn {
+            if let Some(tally) = &mut self.tally {
+                let c = &self.sh.compiled[f.rule];
+                for (step, &n) in c.rule.steps.iter().zip(&f.unselected).filter(|(_, &n)| n > 0) {
+                    tally(c.id, c.version, &step.name, n);
+                }
+            }
             let pool = u32::try_from(facts.len()).unwrap_or(u32::MAX);
             facts.push(f);
             rebuild.extend(units.into_iter().map(|r| Rebuild { pool, ..r }));
@@ -1475,7 +1534,7 @@ fn draw(
     units: Vec<PoolUnit>,
     contacts: &Contacts,
     as_of: NaiveDate,
-    keep_unselected: bool,
+    unselected: Unselected,
 ) -> Option<(PoolFacts, Vec<Rebuild>)> {
     // Arrival order: anchor date, then file position. Tomorrow's export adds rows with
     // later anchor dates (or later in the file), so today's order is a prefix of it.
@@ -1504,7 +1563,8 @@ fn draw(
         &period,
         closed,
     );
-    let facts = PoolFacts {
+    let mut facts = PoolFacts {
+        unselected: Vec::new(),
         rule: ci,
         period,
         household: s.unit == SampleUnit::Customer,
@@ -1519,10 +1579,26 @@ fn draw(
             closed,
         },
     };
+    if unselected == Unselected::Count {
+        facts.unselected = vec![0; c.rule.steps.len()];
+    }
     let mut rebuild = Vec::new();
     for (i, unit) in units.iter().enumerate() {
-        if !unit.wanted || !(sel.selected[i] || keep_unselected) {
+        if !unit.kept.any() {
             continue;
+        }
+        if !sel.selected[i] {
+            match (unselected, unit.kept.plain()) {
+                (Unselected::Skip, _) => continue,
+                (Unselected::Count, Some(mut steps)) => {
+                    while steps != 0 {
+                        facts.unselected[steps.trailing_zeros() as usize] += 1;
+                        steps &= steps - 1;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
         }
         rebuild.push(Rebuild {
             offset: unit.offset,
@@ -1535,6 +1611,17 @@ fn draw(
         });
     }
     Some((facts, rebuild))
+}
+
+/// What becomes of the kept items of sampled units that were not selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unselected {
+    /// Left out (the due list).
+    Skip,
+    /// Built like any other (explain, record, reports that read them whole).
+    Build,
+    /// Counted per step (see [`Engine::with_tally`]).
+    Count,
 }
 
 /// A pool's units by anchor day, then file position. A pool spans a period of a few weeks
@@ -1688,6 +1775,29 @@ mod tests {
     }
 
     proptest! {
+        /// A unit's kept steps come back as a mask of exactly those steps while all are
+        /// among the first 15 and none is an extra; otherwise the unit must be built.
+        #[test]
+        fn kept_steps_are_counted_only_when_all_fit_the_mask(
+            steps in proptest::collection::vec(0usize..20, 0..6),
+            extra in any::<bool>(),
+        ) {
+            let mut kept = Kept::default();
+            for &s in &steps {
+                kept.step(s);
+            }
+            if extra {
+                kept.other();
+            }
+            prop_assert_eq!(kept.any(), extra || !steps.is_empty());
+            let plain = !extra && steps.iter().all(|&s| s < 15);
+            prop_assert_eq!(kept.plain().is_some(), plain);
+            if let Some(mask) = kept.plain() {
+                let want = steps.iter().fold(0u16, |m, &s| m | 1 << s);
+                prop_assert_eq!(mask, want);
+            }
+        }
+
         /// A due id given as parts answers as the joined id would: equality, every prefix
         /// (and strings that are not prefixes) and its text.
         #[test]
@@ -1729,7 +1839,7 @@ mod tests {
                     offset: i as u64 * 100 + 40,
                     anchor_s: (d + if far && i == 0 { 9_000 } else { 20_000 }) * 86_400 + 3_600 * (i as i64 % 24),
                     customer: 0,
-                    wanted: true,
+                    kept: Kept(1),
                 })
                 .collect();
             if shuffled {

@@ -85,6 +85,13 @@ pub struct Metrics {
     satisfied: u64,
 }
 
+/// A row's key when grouped by rule: `rule/step`.
+fn push_rule_key(key: &mut String, rule: &str, step: &str) {
+    key.push_str(rule);
+    key.push('/');
+    key.push_str(step);
+}
+
 fn ratio(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 / d as f64)
 }
@@ -301,32 +308,11 @@ impl<'r> Accumulator<'r> {
         self
     }
 
-    /// Adds one item (items anchored outside the period are ignored).
-    pub fn add(&mut self, e: &Evaluated) {
-        if !self.period.contains(e.anchor.date()) {
-            return;
-        }
-        let Some(&rule) = self.by_id.get(e.rule) else {
-            return;
-        };
-        let key = &mut self.key;
-        key.clear();
-        match self.by {
-            GroupBy::Rule => {
-                key.push_str(e.rule);
-                key.push('/');
-                key.push_str(&e.step);
-            }
-            GroupBy::Department => key.push_str(&e.department),
-            GroupBy::Staff => key.push_str(&e.staff),
-            GroupBy::Visitor => key.push_str(e.reach.as_ref().map_or("", |r| &r.visitor)),
-            GroupBy::Assignee => key.push_str(&e.assignee),
-        }
-        if key.is_empty() {
-            key.push_str("(none)");
-        }
-        let by_rule = self.by == GroupBy::Rule;
-        // Look up before inserting: only a new group costs an allocation.
+    /// The row of the group in `self.key`, made on first use (named after `rule`, `step`
+    /// and `version` when grouped by rule). Looked up before inserting: only a new group
+    /// costs an allocation.
+    fn group(&mut self, rule: &str, step: &str, version: &str) -> &mut Metrics {
+        let key = &self.key;
         let at = match self.groups.get(self.last_group) {
             Some(m) if m.group == *key => self.last_group,
             _ => match self.group_at.get(key.as_str()) {
@@ -343,12 +329,53 @@ impl<'r> Accumulator<'r> {
         };
         self.last_group = at;
         let m = &mut self.groups[at];
-        if by_rule && m.rule.is_empty() {
-            m.rule = e.rule.to_string();
-            m.step = e.step.to_string();
-            m.version = e.version.to_string();
+        if self.by == GroupBy::Rule && m.rule.is_empty() {
+            m.rule = rule.to_string();
+            m.step = step.to_string();
+            m.version = version.to_string();
         }
-        m.add(e, rule.satisfied_at, self.as_of);
+        m
+    }
+
+    /// True when items that are neither excluded nor required (unselected sampled ones)
+    /// may be given as counts ([`Self::add_unrequired`]) instead of one by one: grouped by
+    /// rule, such an item adds only to its group's population, unless the attention list
+    /// (which reads every order's kind, customer and category) is wanted.
+    pub fn counts_unrequired(&self) -> bool {
+        self.by == GroupBy::Rule && !self.with_attention
+    }
+
+    /// Adds `n` items of `rule`'s `step`, anchored in the period, neither excluded nor
+    /// required (see [`Self::counts_unrequired`]).
+    pub fn add_unrequired(&mut self, rule: &str, version: &str, step: &str, n: u64) {
+        debug_assert!(self.counts_unrequired());
+        self.key.clear();
+        push_rule_key(&mut self.key, rule, step);
+        self.group(rule, step, version).population += n;
+    }
+
+    /// Adds one item (items anchored outside the period are ignored).
+    pub fn add(&mut self, e: &Evaluated) {
+        if !self.period.contains(e.anchor.date()) {
+            return;
+        }
+        let Some(&rule) = self.by_id.get(e.rule) else {
+            return;
+        };
+        let key = &mut self.key;
+        key.clear();
+        match self.by {
+            GroupBy::Rule => push_rule_key(key, e.rule, &e.step),
+            GroupBy::Department => key.push_str(&e.department),
+            GroupBy::Staff => key.push_str(&e.staff),
+            GroupBy::Visitor => key.push_str(e.reach.as_ref().map_or("", |r| &r.visitor)),
+            GroupBy::Assignee => key.push_str(&e.assignee),
+        }
+        if key.is_empty() {
+            key.push_str("(none)");
+        }
+        let as_of = self.as_of;
+        self.group(e.rule, &e.step, e.version).add(e, rule.satisfied_at, as_of);
 
         let shares = self.rules.sets.iter().flat_map(|s| s.shares.iter());
         for (s, acc) in shares.zip(self.shares.iter_mut()) {
@@ -667,6 +694,66 @@ mod tests {
             serde_json::to_value(&full.rows).unwrap()
         );
         assert_eq!(lean.failed, full.failed);
+    }
+
+    /// Unselected sampled items given as a count (the engine's tally) make the same rows
+    /// as the items themselves.
+    #[test]
+    fn unrequired_items_counted_equal_the_items_added() {
+        let r = rules();
+        let p = Period::parse("2026-10").unwrap();
+        let unselected = |anchor: &str| {
+            let mut e = item(anchor);
+            e.rule = "property.repair";
+            e.step = "1".into();
+            e.sample = Some(Box::new(crate::engine::SampleInfo {
+                period: "2026-10".into(),
+                population: 5,
+                required: 2,
+                selected: false,
+                topup: false,
+                blocked: false,
+                over: 0,
+                closed: true,
+            }));
+            e
+        };
+        let mut selected = unselected("2026-10-08");
+        if let Some(s) = selected.sample.as_mut() {
+            s.selected = true;
+        }
+        let shared = [item("2026-10-05"), selected];
+        let lean = || Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule).without_attention();
+        let mut one_by_one = lean();
+        let mut counted = lean();
+        assert!(counted.counts_unrequired());
+        for e in &shared {
+            one_by_one.add(e);
+            counted.add(e);
+        }
+        for day in ["2026-10-01", "2026-10-02", "2026-10-31"] {
+            one_by_one.add(&unselected(day));
+        }
+        counted.add_unrequired("property.repair", "t", "1", 3);
+        // A group only unselected items fill is made by the count alone.
+        for day in ["2026-10-03", "2026-10-04"] {
+            let mut e = unselected(day);
+            e.step = "2".into();
+            one_by_one.add(&e);
+        }
+        counted.add_unrequired("property.repair", "t", "2", 2);
+        let (a, b) = (
+            one_by_one.finish(&KeptVisits::default(), "2026-10"),
+            counted.finish(&KeptVisits::default(), "2026-10"),
+        );
+        assert_eq!(a.rows.len(), 3);
+        assert_eq!(a.rows[1].population, 4);
+        assert_eq!(a.rows[1].required, 1);
+        assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+        // Grouped otherwise, or with the attention list, items must come one by one.
+        assert!(!Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule).counts_unrequired());
+        let by_dept = Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Department).without_attention();
+        assert!(!by_dept.counts_unrequired());
     }
 
     #[test]
