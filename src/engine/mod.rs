@@ -44,6 +44,9 @@ pub struct Compiled<'r> {
     /// Column positions of each exclusion (first, second).
     pub exclusion_cols: Vec<(Option<usize>, Option<usize>)>,
     until_col: Option<usize>,
+    /// Labels of the cadence's requirements (`onsite`, `phone+wechat`), made once: every
+    /// slot of every customer names them.
+    require_labels: Vec<String>,
     /// The rule's id and its file's version, shared by every item it makes.
     id: Name,
     version: Name,
@@ -480,7 +483,8 @@ impl<'a> Shared<'a> {
     ///
     /// The strings already in `ids` are written over (a million customers each ask for
     /// every slot's ids: allocating them again each time was a tenth of a yearly report).
-    fn slot_ids(rule: &Rule, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
+    fn slot_ids(c: &Compiled<'_>, key: &str, slot: &cadence::Slot, ids: &mut Vec<String>) {
+        let rule = c.rule;
         let require = rule.cadence.as_ref().map_or(&[][..], |c| c.require.as_slice());
         let n = 1 + require.iter().map(|q| q.count as usize).sum::<usize>();
         ids.resize_with(n, String::new);
@@ -493,8 +497,7 @@ impl<'a> Shared<'a> {
             base.push_str(part);
         }
         let mut next = rest.iter_mut();
-        for q in require {
-            let label = q.label();
+        for (q, label) in require.iter().zip(&c.require_labels) {
             for k in 1..=q.count {
                 if let Some(id) = next.next() {
                     id.clear();
@@ -528,7 +531,7 @@ impl<'a> Shared<'a> {
         let mut out = Vec::new();
         for (si, slot) in slots.iter().enumerate() {
             let c = &self.compiled[ci];
-            Shared::slot_ids(c.rule, key, slot, ids);
+            Shared::slot_ids(c, key, slot, ids);
             let n = ids.len();
             let heads = heads.and_then(|h| h.get(si * n..(si + 1) * n));
             let reqs = if cad.require.is_empty() {
@@ -546,14 +549,14 @@ impl<'a> Shared<'a> {
                 .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
                 .collect();
             let times: Vec<_> = reached.iter().map(|a| (a.at(), a.channel())).collect();
-            let missing = cadence::missing(&cad.require, c.rule.channels[0], &times);
+            let missing = cadence::missing(&cad.require, &times);
             // A slot is judged in the period it falls in, so its anchor is its own start,
             // not the cadence's (or the order's hand-over) date.
             let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
             // `missing` lists the requirements in the order `slot_ids` named their ids: the
             // bare slot id alone, or one id per required contact after it.
             let mut next_id = usize::from(reqs.is_some());
-            for (label, filled, need) in missing {
+            for (req, filled, need) in missing {
                 for k in 1..=need {
                     let j = next_id;
                     next_id += 1;
@@ -589,21 +592,20 @@ impl<'a> Shared<'a> {
                     let mut item = self.base_item(ci, cust, order, anchor);
                     item.due_id = due.into();
                     item.step = if reqs.is_some() {
-                        compact_str::format_compact!("{}/{label}-{k}", slot.label)
+                        compact_str::format_compact!(
+                            "{}/{}-{k}",
+                            slot.label,
+                            c.require_labels.get(req).map_or("", String::as_str)
+                        )
                     } else {
                         slot.label.as_str().into()
                     };
                     item.window_start = slot.start;
                     item.window_end = slot.end;
-                    item.channel = if reqs.is_some() {
-                        label
-                            .split('+')
-                            .next()
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(c.rule.channels[0])
-                    } else {
-                        c.rule.channels[0]
-                    };
+                    // A requirement's first channel (the rule's when there are none).
+                    item.channel = reqs
+                        .and_then(|r| r.get(req)?.channels.first().copied())
+                        .unwrap_or(c.rule.channels[0]);
                     item.assignee = assign::resolve_assignee(&c.rule.steps[0].assignee, self.inp.schema, order);
                     item.excluded = excluded.as_deref().map(Text::from);
                     item.resolution = resolution;
@@ -640,7 +642,7 @@ impl<'a> Shared<'a> {
         keys.clear();
         for &cust in chunk {
             for slot in slots {
-                Shared::slot_ids(self.compiled[ci].rule, customers.get(cust).id(), slot, ids);
+                Shared::slot_ids(&self.compiled[ci], customers.get(cust).id(), slot, ids);
                 keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
             }
         }
@@ -721,6 +723,11 @@ impl<'a> Engine<'a> {
                         .as_ref()
                         .and_then(|c| c.until_column.as_ref())
                         .and_then(|c| schema.get(c)),
+                    require_labels: rule
+                        .cadence
+                        .as_ref()
+                        .map(|c| c.require.iter().map(crate::rules::Require::label).collect())
+                        .unwrap_or_default(),
                     id: crate::model::intern(&rule.id),
                     version: crate::model::intern(&set.version),
                 });

@@ -95,40 +95,32 @@ pub fn phased_slots(
     out
 }
 
-/// For each requirement: its label, the reached visits (indices into `reached`, each its
-/// time and channel) that fill it, and how many it needs. Each visit fills at most one
+/// For each requirement (one contact through any channel when there are none): its
+/// position in `require`, the reached visits (indices into `reached`, each its time and
+/// channel) that fill it, and how many it needs. Each visit fills at most one
 /// requirement, the first group that lists its channel; visits are taken in time order.
-pub fn missing(
-    require: &[Require],
-    default: Channel,
-    reached: &[(NaiveDateTime, Channel)],
-) -> Vec<(String, Vec<usize>, u32)> {
-    let owned;
-    let reqs: &[Require] = if require.is_empty() {
-        owned = [Require {
-            channels: vec![default],
-            count: 1,
-        }];
-        &owned
-    } else {
-        require
-    };
+pub fn missing(require: &[Require], reached: &[(NaiveDateTime, Channel)]) -> Vec<(usize, Vec<usize>, u32)> {
     let mut order: Vec<usize> = (0..reached.len()).collect();
     order.sort_by_key(|&i| reached[i].0);
     let mut used = vec![false; reached.len()];
-    reqs.iter()
-        .map(|q| {
-            let mut got = Vec::new();
-            for &i in &order {
-                // An unspecified requirement accepts any channel.
-                let ok = require.is_empty() || q.channels.contains(&reached[i].1);
-                if (got.len() as u32) < q.count && !used[i] && ok {
-                    used[i] = true;
-                    got.push(i);
-                }
+    let mut fill = |count: u32, ok: &dyn Fn(Channel) -> bool| {
+        let mut got = Vec::new();
+        for &i in &order {
+            if (got.len() as u32) < count && !used[i] && ok(reached[i].1) {
+                used[i] = true;
+                got.push(i);
             }
-            (q.label(), got, q.count)
-        })
+        }
+        got
+    };
+    if require.is_empty() {
+        // An unspecified requirement accepts any channel.
+        return vec![(0, fill(1, &|_| true), 1)];
+    }
+    require
+        .iter()
+        .enumerate()
+        .map(|(at, q)| (at, fill(q.count, &|c| q.channels.contains(&c)), q.count))
         .collect()
 }
 
@@ -189,11 +181,10 @@ mod tests {
             },
         ];
         let (a, b) = (reach(Channel::Onsite), reach(Channel::Phone));
-        let m = missing(&req, Channel::Phone, &[a, b]);
-        assert_eq!(
-            m,
-            vec![("onsite".into(), vec![0], 1), ("phone+wechat".into(), vec![1], 2)]
-        );
+        let m = missing(&req, &[a, b]);
+        assert_eq!(m, vec![(0, vec![0], 1), (1, vec![1], 2)]);
+        // Without requirements, one contact through any channel fills the slot.
+        assert_eq!(missing(&[], &[b, a]), vec![(0, vec![0], 1)]);
     }
 
     #[test]
