@@ -999,8 +999,23 @@ impl<'a> Engine<'a> {
     }
 
     fn emit(&mut self, items: Vec<Evaluated>) {
-        for i in items {
-            self.emit_one(i);
+        Self::keep_all(&self.sh, &mut self.fold, &mut self.out, items);
+    }
+
+    /// [`Self::keep_item`] for each of `items`; folded ones are read in place, not moved
+    /// out one by one (a yearly report folds millions of cadence slots).
+    fn keep_all(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, items: Vec<Evaluated>) {
+        match fold {
+            Some(f) => {
+                for i in items.iter().filter(|i| (sh.keep)(&Self::probe_of(i))) {
+                    f(i);
+                }
+            }
+            None => {
+                for i in items {
+                    Self::keep_item(sh, fold, out, i);
+                }
+            }
         }
     }
 
@@ -1331,12 +1346,10 @@ impl<'a> Engine<'a> {
                 });
                 let mut work = CadenceWork::default();
                 for chunk in eligible.chunks(CHUNK).step_by(2) {
-                    for i in sh.customer_chunk(ci, chunk, slots, &mut work, contacts) {
-                        Self::keep_item(sh, fold, out, i);
-                    }
+                    Self::keep_all(sh, fold, out, sh.customer_chunk(ci, chunk, slots, &mut work, contacts));
                     // The other core's next chunk (none after the last).
-                    for i in rx.recv().into_iter().flatten() {
-                        Self::keep_item(sh, fold, out, i);
+                    if let Ok(theirs) = rx.recv() {
+                        Self::keep_all(sh, fold, out, theirs);
                     }
                 }
                 drop(rx);
