@@ -1,19 +1,7 @@
 //! Every shipped rule file passes `check` with its example data, explains itself, and
 //! gives a golden due list.
 
-use crate::util::{golden, root, run, run_due};
-
-fn rule_files() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(root().join("rules"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+use crate::util::{golden, root, rule_files, run, run_due};
 
 #[test]
 fn every_rule_file_checks_explains_and_has_a_golden_due_list() {

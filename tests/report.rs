@@ -216,15 +216,7 @@ fn the_html_report_renders_its_chart_in_a_real_browser() {
 #[test]
 fn counted_and_built_unselected_items_give_the_same_rows() {
     let mut unselected_seen = 0;
-    let files = std::fs::read_dir(crate::util::root().join("rules")).unwrap();
-    let mut stems: Vec<String> = files
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    stems.sort();
-    for stem in &stems {
+    for stem in &crate::util::rule_files() {
         for period in ["2026-10", "2026"] {
             let (rules, data) = (format!("rules/{stem}.toml"), format!("examples/{stem}"));
             let args = |format| {

@@ -8,6 +8,20 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The stems of the shipped rule files (`rules/*.toml`), sorted; each has its example
+/// data under `examples/`.
+pub fn rule_files() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("rules"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// Output of one run.
 pub struct Out {
     pub code: i32,
