@@ -209,10 +209,12 @@ fn the_html_report_renders_its_chart_in_a_real_browser() {
     assert!(red > 200, "red bar pixels: {red}");
 }
 
-/// The CSV report counts the items of unselected sampled units without building them
+/// The CSV report counts the items of every unselected sampled unit without building them
 /// (nothing else of them is read when grouped by rule without an attention list); the
-/// JSON report builds every item. Their rows must agree on every rule file's example,
-/// over a month and a year, and the count must have been used at least once.
+/// JSON report builds those of complaints and repairs (its repeat lists read their orders)
+/// and counts the others. Their rows must agree on every rule file's example, over a
+/// month and a year, and some unselected item must exist. (Counting against building
+/// every item is compared in `cli::report`'s unit test.)
 #[test]
 fn counted_and_built_unselected_items_give_the_same_rows() {
     let mut unselected_seen = 0;

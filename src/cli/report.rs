@@ -69,36 +69,9 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let as_of = a.date.unwrap_or_else(load::today);
     let rules = load::rules(&a.rules)?;
     load::warn_calendar_years(&rules, period.start, period.end, ui);
-    let rules_ref = rules.clone();
-    let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
-    // Customer cadences are laid out over the period itself.
-    // Items are folded into the report as the orders stream by, never collected.
-    let mut acc = Accumulator::new(&rules_ref, period, as_of, a.by);
-    if a.out.format == Format::Csv {
-        // The CSV is the metrics grid: no attention list to gather.
-        acc = acc.without_attention();
-    }
-    // Unselected sampled items are only counted when that is all the report reads of them.
-    let counts = acc.counts_unrequired();
-    let acc = Rc::new(RefCell::new(acc));
-    let sink = Rc::clone(&acc);
-    let tally = Rc::clone(&acc);
-    let run = Run {
-        as_of,
-        keep_unselected: true,
-        fold: Some(Box::new(move |e| sink.borrow_mut().add(e))),
-        tally: counts.then(|| -> crate::engine::Tally<'_> {
-            Box::new(move |rule, version, step, n| tally.borrow_mut().add_unrequired(rule, version, step, n))
-        }),
-        horizon: (period.end - as_of).num_days().max(0),
-        keep: Box::new(keep),
-        cadence_from: Box::new(move |_| period.start),
-    };
-    let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
-    let acc = Rc::try_unwrap(acc)
-        .map_err(|_| anyhow::anyhow!("report accumulator still shared"))?
-        .into_inner();
-    let report = acc.finish(&loaded.visits, &label);
+    // The CSV is the metrics grid: no attention list to gather.
+    let attention = a.out.format != Format::Csv;
+    let report = compute(a, rules, period, &label, as_of, attention, true, ui)?;
     emit_with(a.out.output.as_deref(), |w| match a.out.format {
         Format::Table => w.write_all(text(&report, false).as_bytes()),
         Format::Markdown => w.write_all(text(&report, true).as_bytes()),
@@ -124,6 +97,51 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The report over `period`. Items are folded into it as the orders stream by, never
+/// collected; with `count_unselected`, unselected sampled items are counted rather than
+/// built wherever the report reads no more of them than their number.
+#[allow(clippy::too_many_arguments)]
+fn compute(
+    a: &ReportArgs,
+    rules: crate::rules::Rules,
+    period: Period,
+    label: &str,
+    as_of: NaiveDate,
+    attention: bool,
+    count_unselected: bool,
+    ui: Ui,
+) -> anyhow::Result<Report> {
+    let rules_ref = rules.clone();
+    let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
+    let mut acc = Accumulator::new(&rules_ref, period, as_of, a.by);
+    if !attention {
+        acc = acc.without_attention();
+    }
+    let counts = count_unselected && acc.counts_unrequired();
+    let built_kinds = acc.unrequired_built_kinds();
+    let acc = Rc::new(RefCell::new(acc));
+    let sink = Rc::clone(&acc);
+    let tally = Rc::clone(&acc);
+    let run = Run {
+        as_of,
+        keep_unselected: true,
+        fold: Some(Box::new(move |e| sink.borrow_mut().add(e))),
+        tally: counts.then(|| crate::engine::Tally {
+            built_kinds,
+            count: Box::new(move |rule, version, step, n| tally.borrow_mut().add_unrequired(rule, version, step, n)),
+        }),
+        horizon: (period.end - as_of).num_days().max(0),
+        // Customer cadences are laid out over the period itself.
+        keep: Box::new(keep),
+        cadence_from: Box::new(move |_| period.start),
+    };
+    let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
+    let acc = Rc::try_unwrap(acc)
+        .map_err(|_| anyhow::anyhow!("report accumulator still shared"))?
+        .into_inner();
+    Ok(acc.finish(&loaded.visits, label))
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -377,4 +395,92 @@ fn html(r: &Report) -> String {
         result = result_line(r),
         period = esc(&r.period),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        a: ReportArgs,
+    }
+
+    /// Counting the items of unselected sampled units instead of building them changes no
+    /// number and no attention row, on every shipped example, over a month and a year,
+    /// with and without the attention list.
+    #[test]
+    fn counting_unselected_items_gives_the_report_building_them_gives() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut stems: Vec<String> = std::fs::read_dir(root.join("rules"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        stems.sort();
+        assert!(stems.len() > 10);
+        let ui = Ui {
+            quiet: true,
+            verbose: false,
+        };
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        // The property example with a dozen repairs of one customer's plumbing in October,
+        // most of them not sampled: the attention list's repeat repairs name every one.
+        let repeats = tempfile::tempdir().unwrap();
+        for f in ["customers.csv", "visits.csv", "orders.csv"] {
+            std::fs::copy(root.join("examples/property").join(f), repeats.path().join(f)).unwrap();
+        }
+        let mut orders = std::fs::read_to_string(repeats.path().join("orders.csv")).unwrap();
+        for i in 1..=12 {
+            orders.push_str(&format!(
+                "R-9{i:02},C001,repair,,张师傅,工程部,2026-10-{i:02} 09:00,2026-10-{i:02} 15:00,,,,,,plumbing\n"
+            ));
+        }
+        std::fs::write(repeats.path().join("orders.csv"), orders).unwrap();
+        let mut cases: Vec<(String, std::path::PathBuf)> = stems
+            .iter()
+            .map(|s| (s.clone(), root.join(format!("examples/{s}"))))
+            .collect();
+        cases.push(("property".into(), repeats.path().to_path_buf()));
+        let mut unselected = 0;
+        let mut repeated_repairs = 0;
+        for (stem, data) in &cases {
+            let rules = root.join(format!("rules/{stem}.toml"));
+            for period in ["2026-10", "2026"] {
+                let args = [
+                    "report",
+                    "--rules",
+                    rules.to_str().unwrap(),
+                    "--data",
+                    data.to_str().unwrap(),
+                ];
+                let cli = Cli::try_parse_from(args).unwrap();
+                let p = Period::parse(period).unwrap();
+                for attention in [false, true] {
+                    let report = |count| {
+                        let rules = load::rules(&cli.a.rules).unwrap();
+                        let r = compute(&cli.a, rules, p, period, as_of, attention, count, ui).unwrap();
+                        serde_json::to_value(&r).unwrap()
+                    };
+                    let (counted, built) = (report(true), report(false));
+                    assert_eq!(counted, built, "{stem} {period}, attention list {attention}");
+                    let attention = built["attention"].as_array().unwrap();
+                    repeated_repairs += attention
+                        .iter()
+                        .filter(|r| r["kind"] == "repeat_repair" && r["count"].as_u64() >= Some(12))
+                        .count();
+                    for row in built["rows"].as_array().unwrap() {
+                        let n = |k: &str| row[k].as_u64().unwrap();
+                        unselected += n("population") - n("excluded") - n("required");
+                    }
+                }
+            }
+        }
+        assert!(unselected > 0, "no example has an unselected sampled item");
+        assert!(repeated_repairs > 0, "the twelve repairs are not listed as repeats");
+    }
 }

@@ -344,9 +344,18 @@ enum Build {
 pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
 
 /// Where the kept items of sampled units that were not selected are counted instead of
-/// built (see [`Engine::with_tally`]): rule id, its file's version, step name, and how
-/// many such items.
-pub type Tally<'a> = Box<dyn FnMut(Name, Name, &str, u64) + 'a>;
+/// built (see [`Engine::with_tally`]).
+pub struct Tally<'a> {
+    /// A unit whose order has an id and is of one of these (canonical) kinds is still
+    /// built: whoever reads the items wants more of it than their number (a report's
+    /// repeat complaints and repairs).
+    pub built_kinds: &'a [&'a str],
+    /// Takes a rule id, its file's version, a step name, and how many such items.
+    pub count: Count<'a>,
+}
+
+/// See [`Tally::count`].
+pub type Count<'a> = Box<dyn FnMut(Name, Name, &str, u64) + 'a>;
 
 /// A sampled rule's units in one period, in arrival order, with a key index.
 /// The index holds each household's unit position and anchor (seconds): the anchor is
@@ -823,10 +832,10 @@ impl<'a> Engine<'a> {
 
     /// Counts the kept items of unselected sampled units into `tally` instead of building
     /// them. These items are not excluded (excluded units are never pooled) and not
-    /// required, so a report grouped by rule that lists no cases reads nothing else of
-    /// them; their orders are then not read again (most of a yearly report's sampled
-    /// units). A unit with an item beyond its first 15 steps (or a `min_visits` extra) is
-    /// still built.
+    /// required, so a report grouped by rule reads little else of them; their orders are
+    /// then not read again (most of a yearly report's sampled units). A unit of one of
+    /// the tally's `built_kinds`, or with an item beyond its first 15 steps (or a
+    /// `min_visits` extra), is still built.
     #[must_use]
     pub fn with_tally(mut self, tally: Tally<'a>) -> Self {
         self.tally = Some(tally);
@@ -970,7 +979,17 @@ impl<'a> Engine<'a> {
                 unit_id.push_str(label);
             }
             let unit = household.then_some(unit_id.as_str());
-            let (_, kept) = self.step_items(ci, cust, order, unit, heads, anchor, None, Build::Probe);
+            let (_, mut kept) = self.step_items(ci, cust, order, unit, heads, anchor, None, Build::Probe);
+            if let Some(t) = self
+                .tally
+                .as_ref()
+                .filter(|t| !t.built_kinds.is_empty() && !order_id.is_empty())
+            {
+                if kept.any() && t.built_kinds.contains(&self.sh.kind_of(order)) {
+                    // Read again and built even if not selected (see `Tally::built_kinds`).
+                    kept.other();
+                }
+            }
             self.unit_buf = unit_id;
             let unit = PoolUnit {
                 hash,
@@ -1412,7 +1431,7 @@ impl<'a> Engine<'a> {
             if let Some(tally) = &mut self.tally {
                 let c = &self.sh.compiled[f.rule];
                 for (step, &n) in c.rule.steps.iter().zip(&f.unselected).filter(|(_, &n)| n > 0) {
-                    tally(c.id, c.version, &step.name, n);
+                    (tally.count)(c.id, c.version, &step.name, n);
                 }
             }
             let pool = u32::try_from(facts.len()).unwrap_or(u32::MAX);

@@ -85,6 +85,9 @@ pub struct Metrics {
     satisfied: u64,
 }
 
+/// The kinds whose repeats (per customer and category) the attention list shows.
+const REPEAT_KINDS: [&str; 2] = ["complaint", "repair"];
+
 /// A row's key when grouped by rule: `rule/step`.
 fn push_rule_key(key: &mut String, rule: &str, step: &str) {
     key.push_str(rule);
@@ -339,10 +342,21 @@ impl<'r> Accumulator<'r> {
 
     /// True when items that are neither excluded nor required (unselected sampled ones)
     /// may be given as counts ([`Self::add_unrequired`]) instead of one by one: grouped by
-    /// rule, such an item adds only to its group's population, unless the attention list
-    /// (which reads every order's kind, customer and category) is wanted.
+    /// rule, such an item adds only to its group's population, unless it is of one of
+    /// [`Self::unrequired_built_kinds`].
     pub fn counts_unrequired(&self) -> bool {
-        self.by == GroupBy::Rule && !self.with_attention
+        self.by == GroupBy::Rule
+    }
+
+    /// The kinds whose items (with an order id) must come one by one even when neither
+    /// excluded nor required: the attention list's repeat complaints and repairs read
+    /// their order, customer and category. None without the attention list.
+    pub fn unrequired_built_kinds(&self) -> &'static [&'static str] {
+        if self.with_attention {
+            &REPEAT_KINDS
+        } else {
+            &[]
+        }
     }
 
     /// Adds `n` items of `rule`'s `step`, anchored in the period, neither excluded nor
@@ -392,7 +406,7 @@ impl<'r> Accumulator<'r> {
         if !self.with_attention {
             return;
         }
-        if !e.order_id.is_empty() && (e.kind == "complaint" || e.kind == "repair") {
+        if !e.order_id.is_empty() && REPEAT_KINDS.contains(&e.kind.as_str()) {
             let key = &mut self.key;
             key.clear();
             for (i, part) in [&e.kind, &e.customer_id, &e.category].into_iter().enumerate() {
@@ -750,8 +764,12 @@ mod tests {
         assert_eq!(a.rows[1].population, 4);
         assert_eq!(a.rows[1].required, 1);
         assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
-        // Grouped otherwise, or with the attention list, items must come one by one.
-        assert!(!Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule).counts_unrequired());
+        // With the attention list, repeat complaints and repairs must come one by one;
+        // grouped otherwise, every item must.
+        let full = Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Rule);
+        assert!(full.counts_unrequired());
+        assert_eq!(full.unrequired_built_kinds(), ["complaint", "repair"]);
+        assert!(lean().unrequired_built_kinds().is_empty());
         let by_dept = Accumulator::new(&r, p, d("2026-11-23"), GroupBy::Department).without_attention();
         assert!(!by_dept.counts_unrequired());
     }
