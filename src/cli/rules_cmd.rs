@@ -45,12 +45,7 @@ enum RulesCmd {
 pub fn run(a: &RulesArgs, _ui: Ui) -> anyhow::Result<ExitCode> {
     match &a.cmd {
         RulesCmd::List { dir, format } => {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .map_err(|e| Error::io(dir, e))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            files.sort();
+            let files = crate::rules::load::files_in(dir).map_err(|e| Error::io(dir, e))?;
             let rules = load_all(&files, &Overrides::default()).map_err(Error::Invalid)?;
             let mut g = Grid::new(&[
                 "file",

@@ -22,6 +22,16 @@ pub struct Overrides {
     pub sets: Vec<String>,
 }
 
+/// The rule files (`*.toml`) in `dir`, sorted by path.
+pub fn files_in(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Loads and validates every file, returning all problems from all files.
 pub fn load_all(paths: &[impl AsRef<Path>], ov: &Overrides) -> Result<Rules, Vec<Diagnostic>> {
     let mut sets = Vec::new();

@@ -11,15 +11,11 @@ pub fn root() -> PathBuf {
 /// The stems of the shipped rule files (`rules/*.toml`), sorted; each has its example
 /// data under `examples/`.
 pub fn rule_files() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(root().join("rules"))
+    huifang::rules::load::files_in(&root().join("rules"))
         .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .iter()
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+        .collect()
 }
 
 /// Output of one run.
