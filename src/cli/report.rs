@@ -465,8 +465,8 @@ mod tests {
                     };
                     let (counted, built) = (report(true), report(false));
                     assert_eq!(counted, built, "{stem} {period}, attention list {attention}");
-                    let attention = built["attention"].as_array().unwrap();
-                    repeated_repairs += attention
+                    let listed = built["attention"].as_array().unwrap();
+                    repeated_repairs += listed
                         .iter()
                         .filter(|r| r["kind"] == "repeat_repair" && r["count"].as_u64() >= Some(12))
                         .count();

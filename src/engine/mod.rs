@@ -849,8 +849,8 @@ impl<'a> Engine<'a> {
         std::hint::black_box(seen);
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {
-            let (_, candidates, heads) = ahead.order(k);
-            self.feed_routed(order, *cust, candidates, Some(heads));
+            let (kind, candidates, heads) = ahead.order(k);
+            self.feed_routed(order, *cust, kind, candidates, Some(heads));
         }
     }
 
@@ -884,9 +884,16 @@ impl<'a> Engine<'a> {
     }
 
     /// Evaluates every rule against one order whose customer the reader has found, given
-    /// its candidate rules and, when known, the visit-log heads of their plain steps in
-    /// [`route`]'s order.
-    fn feed_routed(&mut self, order: &Order, cust: usize, candidates: &[usize], heads: Option<&[Option<u32>]>) {
+    /// its canonical kind (as routed), its candidate rules and, when known, the visit-log
+    /// heads of their plain steps in [`route`]'s order.
+    fn feed_routed(
+        &mut self,
+        order: &Order,
+        cust: usize,
+        kind: &str,
+        candidates: &[usize],
+        heads: Option<&[Option<u32>]>,
+    ) {
         let mut next_head = 0;
         for &ci in candidates {
             // This rule's slice of `heads` (its steps', when its due ids are plain).
@@ -985,7 +992,7 @@ impl<'a> Engine<'a> {
                 .as_ref()
                 .filter(|t| !t.built_kinds.is_empty() && !order_id.is_empty())
             {
-                if kept.any() && t.built_kinds.contains(&self.sh.kind_of(order)) {
+                if kept.any() && t.built_kinds.contains(&kind) {
                     // Read again and built even if not selected (see `Tally::built_kinds`).
                     kept.other();
                 }
@@ -1603,7 +1610,11 @@ fn draw(
         closed,
     );
     let mut facts = PoolFacts {
-        unselected: Vec::new(),
+        unselected: if unselected == Unselected::Count {
+            vec![0; c.rule.steps.len()]
+        } else {
+            Vec::new()
+        },
         rule: ci,
         period,
         household: s.unit == SampleUnit::Customer,
@@ -1618,9 +1629,6 @@ fn draw(
             closed,
         },
     };
-    if unselected == Unselected::Count {
-        facts.unselected = vec![0; c.rule.steps.len()];
-    }
     let mut rebuild = Vec::new();
     for (i, unit) in units.iter().enumerate() {
         if !unit.kept.any() {
