@@ -29,17 +29,55 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
 }
 
 /// `YYYY-MM-DD HH:MM`, the shape nearly every exported date has, read by position (the
-/// general parse below finds the separators first; there is a date in every row).
+/// general parse below finds the separators first; there is a date in every row). The
+/// sixteen bytes are checked at once: each digit's byte xor `'0'` must be 0–9 and each
+/// separator's xor itself 0.
 fn minutes(b: &[u8]) -> Option<NaiveDateTime> {
-    let Ok([y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b' ', h0, h1, b':', n0, n1]) = <[u8; 16]>::try_from(b) else {
+    const SHAPE: u128 = u128::from_le_bytes(*b"0000-00-00 00:00");
+    // 0xFF on the digits' bytes.
+    const DIGITS: u128 = u128::from_le_bytes([
+        0xFF, 0xFF, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF, 0, 0xFF, 0xFF,
+    ]);
+    const HIGH: u128 = DIGITS & u128::from_le_bytes([0xF0; 16]);
+    const SIX: u128 = DIGITS & u128::from_le_bytes([0x06; 16]);
+    let t = u128::from_le_bytes(<[u8; 16]>::try_from(b).ok()?) ^ SHAPE;
+    // Separators in place, digits' bytes below 16, and below 10 (adding 6 to 10–15
+    // carries into the high nibble; no byte overflows into the next).
+    if t & !DIGITS != 0 || t & HIGH != 0 || (t + SIX) & HIGH != 0 {
         return None;
-    };
-    let two = |a: u8, b: u8| {
-        (a.is_ascii_digit() && b.is_ascii_digit()).then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
-    };
-    let year = i32::try_from(two(y0, y1)? * 100 + two(y2, y3)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, two(m0, m1)?, two(d0, d1)?)?;
-    Some(date.and_time(NaiveTime::from_hms_opt(two(h0, h1)?, two(n0, n1)?, 0)?))
+    }
+    let d = t.to_le_bytes().map(u32::from);
+    let year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    let date = ymd(year, d[5] * 10 + d[6], d[8] * 10 + d[9])?;
+    Some(date.and_time(NaiveTime::from_hms_opt(d[11] * 10 + d[12], d[14] * 10 + d[15], 0)?))
+}
+
+/// The first year of [`DAYS`], and how many it spans.
+const FIRST_YEAR: u32 = 1970;
+const YEARS: u32 = 130;
+
+/// Every date of years 1970–2099 by year, month and day (`None` where there is no such
+/// day), made once: chrono's constructor costs more than the rest of the parse, and a
+/// file of millions of rows names only a few hundred days.
+static DAYS: std::sync::LazyLock<Box<[Option<NaiveDate>]>> = std::sync::LazyLock::new(|| {
+    (0..YEARS * 12 * 32)
+        .map(|i| {
+            let (year, month, day) = (FIRST_YEAR + i / (12 * 32), i / 32 % 12 + 1, i % 32);
+            NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+        })
+        .collect()
+});
+
+/// The date of year, month and day, through [`DAYS`] when it covers the year.
+fn ymd(year: u32, month: u32, day: u32) -> Option<NaiveDate> {
+    if !(1..=12).contains(&month) || day > 31 {
+        return None;
+    }
+    if (FIRST_YEAR..FIRST_YEAR + YEARS).contains(&year) {
+        let i = ((year - FIRST_YEAR) * 12 + month - 1) * 32 + day;
+        return DAYS.get(i as usize).copied().flatten();
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
 /// Parses a date, ignoring a time part if present.
@@ -79,7 +117,7 @@ fn parse_date_prefix(b: &[u8]) -> Option<(NaiveDate, &[u8])> {
         return None;
     }
     let day = num(&rest[..d_end])?;
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let date = ymd(year, month, day)?;
     Some((date, &rest[d_end..]))
 }
 
@@ -158,6 +196,25 @@ mod tests {
             proptest::prop_assert_eq!(parse_datetime(&s), general(&s));
         }
 
+        /// A valid `YYYY-MM-DD HH:MM` with one byte changed to one just outside the
+        /// digits (`/` before `0`; `:` and `?` after `9`) or to another separator reads as
+        /// the general parse makes of it.
+        #[test]
+        fn one_byte_off_reads_as_the_general_parse(
+            days in 0i32..60_000,
+            minute in 0u32..24 * 60,
+            at in 0usize..16,
+            byte in proptest::sample::select(b"/:?-T 9".to_vec()),
+        ) {
+            let d = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap() + chrono::Duration::days(i64::from(days));
+            let good = format!("{} {:02}:{:02}", d, minute / 60, minute % 60);
+            let mut b = good.clone().into_bytes();
+            b[at] = byte;
+            let s = String::from_utf8(b).unwrap();
+            proptest::prop_assert_eq!(parse_datetime(&good), general(&good));
+            proptest::prop_assert_eq!(parse_datetime(&s), general(&s), "{}", s);
+        }
+
         /// Byte for byte what chrono writes, for any date chrono can hold.
         #[test]
         fn date_text_is_what_chrono_writes(days in -262_000i32 * 366..262_000 * 366) {
@@ -165,6 +222,18 @@ mod tests {
             let mut t = DateText::default();
             let got = t.format(d).into_owned();
             proptest::prop_assert_eq!(got, d.to_string());
+        }
+    }
+
+    #[test]
+    fn the_day_table_is_chrono_on_every_day_it_holds_and_around_it() {
+        for year in FIRST_YEAR - 2..FIRST_YEAR + YEARS + 2 {
+            for month in 0..=13 {
+                for day in 0..=33 {
+                    let want = NaiveDate::from_ymd_opt(year as i32, month, day);
+                    assert_eq!(ymd(year, month, day), want, "{year}-{month}-{day}");
+                }
+            }
         }
     }
 
