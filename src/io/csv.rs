@@ -4,7 +4,7 @@
 
 use super::dates::{parse_datetime, EXPECTED as DATE_EXPECTED};
 use super::encoding::{self, Encoding};
-use super::lines::LineStarts;
+use super::lines::{LineCount, LineStarts};
 use super::record::Record;
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::{AttemptLog, Names, Prepared};
@@ -377,12 +377,16 @@ impl Table {
 /// whose line holds no quote is split at its commas (what the csv crate's parser makes of
 /// it, at a fraction of its cost: it goes a byte at a time); any other row, and one that
 /// runs past the buffer, goes through the csv crate's own parser. Between chosen offsets
-/// the bytes are only searched for line breaks (to number the lines, see [`LineStarts`]),
-/// so reading the few sampled orders again at the end costs a scan, not a second parse.
+/// the bytes are only searched for line breaks (to number the lines as an editor does,
+/// see [`super::lines`]), so reading the few sampled orders again at the end costs a scan,
+/// not a second parse.
 struct RowReader {
-    file: std::io::BufReader<LineStarts<std::fs::File>>,
+    file: std::io::BufReader<std::fs::File>,
     /// Bytes consumed so far (from where the reader was opened).
     at: u64,
+    /// Lines of the bytes consumed, counted as they are: a row read whole is known to
+    /// end one line, so the bytes are not searched for line breaks a second time.
+    lines: LineCount,
     /// The csv crate's own parser with its default dialect (what the file's reader
     /// uses), built once: building one costs more than parsing a row.
     core: csv_core::Reader,
@@ -409,8 +413,9 @@ impl RowReader {
             f.seek(std::io::SeekFrom::Start(from))?;
         }
         Ok(RowReader {
-            file: std::io::BufReader::with_capacity(1 << 20, LineStarts::new(f)),
+            file: std::io::BufReader::with_capacity(1 << 20, f),
             at: 0,
+            lines: LineCount::default(),
             core: csv_core::Reader::new(),
             fields: vec![0; 1024],
             ends: vec![0; 64],
@@ -420,6 +425,7 @@ impl RowReader {
 
     fn consume(&mut self, n: usize) {
         use std::io::BufRead;
+        self.lines.pass(self.file.buffer().get(..n).unwrap_or_default());
         self.at += n as u64;
         self.file.consume(n);
     }
@@ -477,19 +483,21 @@ impl RowReader {
         let offset = self.at;
         let buf = self.file.fill_buf()?;
         // A quote-free line wholly in the buffer: where its commas are.
-        let quick = memchr::memchr2(b'\r', b'\n', buf)
-            .filter(|&end| memchr::memchr(b'"', &buf[..end]).is_none())
+        let quick = memchr::memchr3(b'\r', b'\n', b'"', buf)
+            .filter(|&end| buf[end] != b'"')
             .inspect(|&end| commas_into(&buf[..end], &mut self.commas));
-        let lines = self.file.get_mut();
-        let line = lines.line_at(offset).unwrap_or(lines.line());
+        let line = self.lines.line();
         let mut pos = csv::Position::new();
         pos.set_byte(offset).set_line(line);
         if let Some(end) = quick {
-            let text = match self.file.buffer().get(..end) {
-                Some(line) => rec.fill_split(line, &self.commas, pos),
-                None => Err(0),
+            let (text, last) = match self.file.buffer().get(..=end) {
+                Some(line) => (rec.fill_split(&line[..end], &self.commas, pos), line[end]),
+                None => (Err(0), b'\n'),
             };
-            self.consume(end + 1);
+            // The row holds no line break but its last byte.
+            self.lines.pass_line(last);
+            self.at += end as u64 + 1;
+            self.file.consume(end + 1);
             return Ok(Some(RowAt { offset, line, text }));
         }
         self.core.reset();

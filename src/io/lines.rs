@@ -79,6 +79,55 @@ impl<R> LineStarts<R> {
     }
 }
 
+/// Counts lines in bytes passed in order (LF, CRLF and a lone CR each end a line), for a
+/// reader that sees every byte anyway and so needs no second pass to number its rows.
+#[derive(Debug, Clone, Copy)]
+pub struct LineCount {
+    /// The line of the next byte.
+    line: u64,
+    /// The last byte passed was a CR.
+    after_cr: bool,
+}
+
+impl Default for LineCount {
+    fn default() -> Self {
+        LineCount {
+            line: 1,
+            after_cr: false,
+        }
+    }
+}
+
+impl LineCount {
+    /// The line of the next byte.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Counts the line breaks in `bytes`, the next bytes of the input.
+    pub fn pass(&mut self, bytes: &[u8]) {
+        // Where a LF would close the same line as the CR before it.
+        let (mut cr, mut next) = (self.after_cr, 0);
+        for at in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+            let b = bytes[at];
+            if !(b == b'\n' && cr && at == next) {
+                self.line += 1;
+            }
+            (cr, next) = (b == b'\r', at + 1);
+        }
+        if let Some(&last) = bytes.last() {
+            self.after_cr = last == b'\r';
+        }
+    }
+
+    /// Passes a line that holds no line break but its last byte, `end` (what a row read
+    /// whole from the buffer is): the line ends, and no search is needed to know it.
+    pub fn pass_line(&mut self, end: u8) {
+        self.line += 1;
+        self.after_cr = end == b'\r';
+    }
+}
+
 impl<R: Read> Read for LineStarts<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -123,6 +172,38 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Passed in pieces of any size, and a line at a time where a piece is one, the
+        /// count at every offset where a record can begin is the plain count's.
+        #[test]
+        fn counted_lines_match_a_plain_count(
+            text in proptest::collection::vec(proptest::sample::select(vec![b'a', b'\r', b'\n', b',']), 0..200),
+            cuts in proptest::collection::vec(0usize..200, 0..20),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= text.len()).collect();
+            cuts.push(0);
+            cuts.push(text.len());
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut n = LineCount::default();
+            for w in cuts.windows(2) {
+                let piece = &text[w[0]..w[1]];
+                let one_line = piece.len() > 1
+                    && !matches!(piece[0], b'\r' | b'\n')
+                    && piece[..piece.len() - 1].iter().all(|b| !matches!(b, b'\r' | b'\n'))
+                    && matches!(piece[piece.len() - 1], b'\r' | b'\n');
+                if one_line {
+                    n.pass_line(piece[piece.len() - 1]);
+                } else {
+                    n.pass(piece);
+                }
+                let at = w[1];
+                let starts_record = at < text.len() && !matches!(text[at], b'\r' | b'\n');
+                if starts_record {
+                    proptest::prop_assert_eq!(Some(n.line()), plain(&text, at));
+                }
+            }
+        }
+
         /// Read in chunks of any size, every offset where a record can begin gets the
         /// plain count's line.
         #[test]
