@@ -52,6 +52,33 @@ pub struct Compiled<'r> {
     version: Name,
 }
 
+impl Compiled<'_> {
+    /// Whether this rule applies to `order`, an order of one of its kinds (see
+    /// [`Router`]): its `match` columns, its first anchor, and its dates in force. Returns
+    /// the first step's anchor.
+    // The reasons borrow: most orders are skipped by most rules, and nothing is kept.
+    pub(crate) fn applies_routed<'s>(&'s self, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
+        for ((col, values), (name, _)) in self.match_cols.iter().zip(&self.rule.matches) {
+            let v = col.map_or("", |i| order.field(i));
+            if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
+                return Err(Skip::Match(name, v));
+            }
+        }
+        let step = &self.rule.steps[0];
+        let raw = self.step_cols[0].map_or("", |i| order.field(i));
+        if raw.is_empty() {
+            return Err(Skip::NoAnchor(&step.anchor));
+        }
+        let anchor = self.step_cols[0]
+            .and_then(|i| order.datetime(i))
+            .ok_or(Skip::BadAnchor(&step.anchor, raw))?;
+        if !self.rule.in_force(anchor.date()) {
+            return Err(Skip::NotInForce(anchor.date()));
+        }
+        Ok(anchor)
+    }
+}
+
 /// Sampling facts attached to an item of a sampled rule.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SampleInfo {
@@ -377,7 +404,8 @@ pub type Keep<'a> = Box<dyn Fn(&Probe<'_>) -> bool + Send + Sync + 'a>;
 /// laying out customer cadences share.
 struct Shared<'a> {
     inp: Inputs<'a>,
-    compiled: Vec<Compiled<'a>>,
+    /// Shared with the reading thread, which decides which rules apply (see [`route`]).
+    compiled: std::sync::Arc<[Compiled<'a>]>,
     router: Router<'a>,
     id_col: Option<usize>,
     cust_col: Option<usize>,
@@ -766,7 +794,7 @@ impl<'a> Engine<'a> {
                 staff_col: schema.get("staff"),
                 category_col: schema.get("category"),
                 inp,
-                compiled,
+                compiled: compiled.into(),
                 keep,
             },
             fold: None,
@@ -786,7 +814,7 @@ impl<'a> Engine<'a> {
     /// The look-ahead that routes and looks up the batches this engine is fed (see
     /// [`route`] and [`Self::feed_looked_up`]).
     pub fn prefetcher(&self) -> Prefetcher<'a> {
-        Prefetcher::new(self.sh.router.clone())
+        Prefetcher::new(self.sh.router.clone(), std::sync::Arc::clone(&self.sh.compiled))
     }
 
     /// Checks whether rule `c` applies to `order`; returns the first step's anchor.
@@ -795,31 +823,7 @@ impl<'a> Engine<'a> {
         if !c.rule.kinds.is_empty() && !c.rule.kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(Skip::Kind(kind));
         }
-        self.applies_to_routed(c, order)
-    }
-
-    /// [`Self::applies`] for an order routed to `c` by its kind (see [`Router`]), whose
-    /// kind is known to match.
-    // The reasons borrow: most orders are skipped by most rules, and nothing is kept.
-    fn applies_to_routed<'s>(&self, c: &'s Compiled<'_>, order: &'s Order) -> Result<NaiveDateTime, Skip<'s>> {
-        for ((col, values), (name, _)) in c.match_cols.iter().zip(&c.rule.matches) {
-            let v = col.map_or("", |i| order.field(i));
-            if !values.iter().any(|x| crate::rules::eq_folded(x, v)) {
-                return Err(Skip::Match(name, v));
-            }
-        }
-        let step = &c.rule.steps[0];
-        let raw = c.step_cols[0].map_or("", |i| order.field(i));
-        if raw.is_empty() {
-            return Err(Skip::NoAnchor(&step.anchor));
-        }
-        let anchor = c.step_cols[0]
-            .and_then(|i| order.datetime(i))
-            .ok_or(Skip::BadAnchor(&step.anchor, raw))?;
-        if !c.rule.in_force(anchor.date()) {
-            return Err(Skip::NotInForce(anchor.date()));
-        }
-        Ok(anchor)
+        c.applies_routed(order)
     }
 
     /// Folds kept items into `fold` as they come instead of collecting them (reports over
@@ -849,8 +853,8 @@ impl<'a> Engine<'a> {
         std::hint::black_box(seen);
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {
-            let (kind, candidates, heads) = ahead.order(k);
-            self.feed_routed(order, *cust, kind, candidates, Some(heads));
+            let (kind, candidates, verdicts, heads) = ahead.order(k);
+            self.feed_routed(order, *cust, kind, candidates, verdicts, heads);
         }
     }
 
@@ -861,13 +865,14 @@ impl<'a> Engine<'a> {
         // Where to read first, then the reads in a tight loop: the CPU only overlaps the
         // misses of reads that are a few instructions apart.
         let mut targets = Vec::new();
-        for (k, (order, cust)) in batch.iter().enumerate() {
-            for &ci in ahead.order(k).1 {
+        for (k, (_, cust)) in batch.iter().enumerate() {
+            let (_, candidates, verdicts, _) = ahead.order(k);
+            for (&ci, v) in candidates.iter().zip(verdicts) {
                 let c = &self.sh.compiled[ci];
                 let Some(s) = c.rule.sample.as_ref().filter(|s| s.unit == SampleUnit::Customer) else {
                     continue;
                 };
-                let Some(anchor) = c.step_cols[0].and_then(|i| order.datetime(i)) else {
+                let route::Verdict::Applies(anchor) = v else {
                     continue;
                 };
                 let date = anchor.date();
@@ -883,40 +888,43 @@ impl<'a> Engine<'a> {
         std::hint::black_box(seen);
     }
 
-    /// Evaluates every rule against one order whose customer the reader has found, given
-    /// its canonical kind (as routed), its candidate rules and, when known, the visit-log
-    /// heads of their plain steps in [`route`]'s order.
+    /// Evaluates the rules that apply to one order whose customer the reader has found,
+    /// given its canonical kind (as routed), the rules with their [`route::Verdict`]s, and
+    /// the visit-log heads of their plain steps in [`route`]'s order.
     fn feed_routed(
         &mut self,
         order: &Order,
         cust: usize,
         kind: &str,
         candidates: &[usize],
-        heads: Option<&[Option<u32>]>,
+        verdicts: &[route::Verdict],
+        heads: &[Option<u32>],
     ) {
         let mut next_head = 0;
-        for &ci in candidates {
+        for (&ci, verdict) in candidates.iter().zip(verdicts) {
             // This rule's slice of `heads` (its steps', when its due ids are plain).
             let n = self.sh.router.plain_step_count(ci);
-            let heads = heads.filter(|_| n > 0).and_then(|h| h.get(next_head..next_head + n));
+            let heads = Some(heads)
+                .filter(|_| n > 0)
+                .and_then(|h| h.get(next_head..next_head + n));
             next_head += n;
             let c = &self.sh.compiled[ci];
-            let anchor = match self.applies_to_routed(c, order) {
-                Ok(a) => a,
-                Err(Skip::BadAnchor(col, v)) => {
-                    let i = self.sh.inp.schema.get(col).unwrap_or(0);
-                    self.problems.push(Diagnostic::new(
-                        &self.sh.inp.orders_path,
-                        order.line,
-                        format!("column `{col}` (field {})", i + 1),
-                        format!("expected {}, found {v:?}", crate::io::dates::EXPECTED),
-                    ));
+            let anchor = match *verdict {
+                route::Verdict::Applies(anchor) => anchor,
+                route::Verdict::BadAnchor => {
+                    if let Err(Skip::BadAnchor(col, v)) = c.applies_routed(order) {
+                        let i = self.sh.inp.schema.get(col).unwrap_or(0);
+                        self.problems.push(Diagnostic::new(
+                            &self.sh.inp.orders_path,
+                            order.line,
+                            format!("column `{col}` (field {})", i + 1),
+                            format!("expected {}, found {v:?}", crate::io::dates::EXPECTED),
+                        ));
+                    }
                     continue;
                 }
-                Err(_) => continue,
             };
-            let customer = self.sh.inp.customers.get(cust);
-            let excluded = exclude::exclusion_reason(c, customer, Some(order));
+            let excluded = exclude::exclusion_reason(c, self.sh.inp.customers.get(cust), Some(order));
             let order_id = self.sh.id_col.map_or("", |i| order.field(i));
             if c.rule.cadence.is_some() {
                 let order_id = order_id.to_string();
@@ -973,7 +981,10 @@ impl<'a> Engine<'a> {
             };
             // The order's own copy of the customer id (the reader matched it exactly) is in
             // cache; the customer table's is not.
-            let cust_id = self.sh.cust_col.map_or_else(|| customer.id(), |i| order.field(i));
+            let cust_id = self
+                .sh
+                .cust_col
+                .map_or_else(|| self.sh.inp.customers.get(cust).id(), |i| order.field(i));
             let key = if household { cust_id } else { order_id };
             let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
             // A household's unit id, written into a reused buffer (this runs for most

@@ -6,11 +6,12 @@
 //! due ids are looked up together first, with their misses overlapping, and the per-order
 //! evaluation then finds them in cache.
 
-use super::step_due_id;
+use super::{step_due_id, Compiled};
 use crate::calendar::period::{PeriodKind, Periods};
 use crate::model::attempt_log::{due_key, AttemptLog};
 use crate::model::Order;
 use crate::rules::{CadenceTarget, Rule, SampleUnit};
+use chrono::NaiveDateTime;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 
@@ -154,16 +155,21 @@ pub struct OrderColumns {
 }
 
 /// Looks up a batch of orders ahead of their evaluation (see the module's comment): each
-/// order's canonical kind, its candidate rules and the visit-log heads of their plain
-/// steps, in that order. Routing reads only the batch, so it is done on the reading
-/// thread (which has time to spare) as the batch is filled; the look-up, whose misses
+/// order's canonical kind, the rules that apply to it with what was found of each, and
+/// the visit-log heads of their plain steps, in that order. Routing reads only the batch,
+/// so it is done on the reading thread (which has the order's fields in its cache) as
+/// the batch is filled; the look-up, whose misses
 /// should land in the evaluating core's caches, on the evaluating thread.
 #[derive(Debug, Clone)]
 pub struct Prefetcher<'a> {
     router: Router<'a>,
+    compiled: std::sync::Arc<[Compiled<'a>]>,
     keys: Vec<(u64, u64)>,
     heads: Vec<Option<u32>>,
+    /// The rules that apply (or whose anchor is not a date, which evaluation reports),
+    /// and what routing found of each.
     candidates: Vec<usize>,
+    verdicts: Vec<Verdict>,
     /// The orders' kinds end to end.
     kinds: String,
     /// Per order of the batch: where its candidates, its heads and its kind start.
@@ -178,17 +184,33 @@ pub struct Prefetcher<'a> {
     routes: Vec<(String, String, Vec<usize>)>,
 }
 
+/// What routing found of a rule that an order's kind routes it to and that is not
+/// skipped: the rule's `match`, anchor and dates in force are checked where the order's
+/// fields are in cache, and a rule that does not apply is neither looked up nor
+/// evaluated. (Exclusions are left to evaluation: checked here too, they made this
+/// thread the slower of the two.)
+#[derive(Debug, Clone, Copy)]
+pub enum Verdict {
+    /// It applies from this anchor.
+    Applies(NaiveDateTime),
+    /// Its first anchor is not a date: evaluation reports it.
+    BadAnchor,
+}
+
 /// Kinds remembered by a [`Prefetcher`] at most (beyond, they are routed each time).
 const ROUTES: usize = 64;
 
 impl<'a> Prefetcher<'a> {
-    /// A prefetcher routing with `router`.
-    pub fn new(router: Router<'a>) -> Self {
+    /// A prefetcher routing with `router` to the rules `compiled` (the router's, in its
+    /// order).
+    pub fn new(router: Router<'a>, compiled: std::sync::Arc<[Compiled<'a>]>) -> Self {
         Prefetcher {
             router,
+            compiled,
             keys: Vec::new(),
             heads: Vec::new(),
             candidates: Vec::new(),
+            verdicts: Vec::new(),
             kinds: String::new(),
             starts: Vec::new(),
             id: String::new(),
@@ -205,6 +227,7 @@ impl<'a> Prefetcher<'a> {
         let r = &self.router;
         self.keys.clear();
         self.candidates.clear();
+        self.verdicts.clear();
         self.kinds.clear();
         self.starts.clear();
         let mine = &mut self.mine;
@@ -231,9 +254,17 @@ impl<'a> Prefetcher<'a> {
                 self.kinds.push_str(kind);
                 r.candidates_into(kind, mine);
             }
-            self.candidates.extend_from_slice(mine);
             let order_id = r.id_col.map_or("", |i| order.field(i));
             for &ci in mine.iter() {
+                let c = &self.compiled[ci];
+                let verdict = match c.applies_routed(order) {
+                    Ok(anchor) => Verdict::Applies(anchor),
+                    Err(super::Skip::BadAnchor(..)) => Verdict::BadAnchor,
+                    // Nothing to evaluate, nor to look up.
+                    Err(_) => continue,
+                };
+                self.candidates.push(ci);
+                self.verdicts.push(verdict);
                 let Some(ids) = &r.plain_steps[ci] else {
                     continue;
                 };
@@ -267,11 +298,16 @@ impl<'a> Prefetcher<'a> {
         self.router.attempts.heads_of(&self.keys, &mut self.heads);
     }
 
-    /// The `k`-th order of the last batch: its canonical kind, its candidate rules and
-    /// its heads.
-    pub fn order(&self, k: usize) -> (&str, &[usize], &[Option<u32>]) {
+    /// The `k`-th order of the last batch: its canonical kind, the rules that apply with
+    /// what was found of each, and its heads.
+    pub fn order(&self, k: usize) -> (&str, &[usize], &[Verdict], &[Option<u32>]) {
         let ((c0, h0, k0), (c1, h1, k1)) = (self.starts[k], self.starts[k + 1]);
-        (&self.kinds[k0..k1], &self.candidates[c0..c1], &self.heads[h0..h1])
+        (
+            &self.kinds[k0..k1],
+            &self.candidates[c0..c1],
+            &self.verdicts[c0..c1],
+            &self.heads[h0..h1],
+        )
     }
 }
 
@@ -279,106 +315,123 @@ impl<'a> Prefetcher<'a> {
 mod tests {
     use super::*;
     use crate::model::values::{Channel, Outcome};
+    use crate::model::Customers;
 
-    /// What is looked up ahead is exactly what evaluation would route and find itself.
+    /// What is looked up ahead is exactly what evaluation would route and find itself:
+    /// the rules an order's kind routes it to that apply (or whose anchor is not a date),
+    /// with their anchors, and the visit-log heads of their plain steps.
     #[test]
     fn looked_up_batches_answer_as_single_look_ups() {
-        let set = crate::rules::load::load_one(std::path::Path::new("rules/property.toml"), &Default::default())
+        let rules = crate::rules::load::load_all(&["rules/property.toml"], &Default::default())
             .expect("the shipped property rules load");
-        let rules: Vec<&Rule> = set.rules.iter().collect();
         let at = crate::io::dates::parse_datetime("2026-11-02 10:00").unwrap();
         let mut log = AttemptLog::default();
-        log.record(
-            "property.complaint/O1/1",
-            at,
-            Channel::Phone,
-            Outcome::NoAnswer,
-            None,
-            false,
-            "王",
-        );
-        log.record(
-            "property.complaint/O1/1",
-            at,
-            Channel::Phone,
-            Outcome::Reached,
-            None,
-            false,
-            "王",
-        );
-        log.record(
-            "property.repair/O2/1",
-            at,
-            Channel::Sms,
-            Outcome::Reached,
-            None,
-            false,
-            "李",
-        );
-        // A household sample's unit is the customer and the month of the first anchor.
-        log.record(
-            "property.home_repair/C1@2026-11/1",
-            at,
-            Channel::Phone,
-            Outcome::Reached,
-            None,
-            false,
-            "赵",
-        );
+        for (id, channel, outcome, who) in [
+            ("property.complaint/O1/1", Channel::Phone, Outcome::NoAnswer, "王"),
+            ("property.complaint/O1/1", Channel::Phone, Outcome::Reached, "王"),
+            ("property.repair/O2/1", Channel::Sms, Outcome::Reached, "李"),
+            // A household sample's unit is the customer and the month of the first anchor.
+            (
+                "property.home_repair/C1@2026-11/1",
+                Channel::Phone,
+                Outcome::Reached,
+                "赵",
+            ),
+            // An order without a closing date is not evaluated: nor is this looked up.
+            ("property.complaint/O4/1", Channel::Phone, Outcome::Reached, "王"),
+        ] {
+            log.record(id, at, channel, outcome, None, false, who);
+        }
         log.freeze();
-        // Columns: order_id, kind, customer_id, closed_at (every first anchor here).
-        let anchored: Vec<(&Rule, Option<usize>)> = rules
-            .iter()
-            .map(|&r| (r, (r.steps[0].anchor == "closed_at").then_some(3)))
-            .collect();
-        let cols = OrderColumns {
-            kind: Some(1),
-            id: Some(0),
-            customer: Some(2),
+        let mut customers = Customers::default();
+        for id in ["C9", "C1"] {
+            let _ = customers.push(id, "", "", "normal", std::iter::empty());
+        }
+        customers.freeze();
+        // The columns routing reads first, then the others the rules name (left empty).
+        let more = [
+            "severity",
+            "anonymous",
+            "reply_type",
+            "category",
+            "contract_start",
+            "contract_mid",
+            "contract_end",
+        ];
+        let headers = ["order_id", "kind", "customer_id", "closed_at"].iter().chain(&more);
+        let schema = crate::model::Schema::new(headers.map(|h| h.to_string()).collect());
+        let engine = super::super::Engine::new(
+            super::super::Inputs {
+                rules: &rules,
+                customers: &customers,
+                attempts: &log,
+                schema: &schema,
+                orders_path: "orders.csv".into(),
+                as_of: at.date(),
+                horizon: 0,
+                keep_unselected: false,
+            },
+            Box::new(|_| true),
+        )
+        .expect("the columns are there");
+        let router = &engine.sh.router;
+        let order_of = |k: usize, (id, kind, cust, closed): (&str, &str, &str, &str)| {
+            let mut o = Order::default();
+            o.refill(
+                k as u64 + 2,
+                [id, kind, cust, closed].into_iter().chain(more.map(|_| "")),
+            );
+            (o, usize::from(cust == "C1"))
         };
-        let router = Router::new(&anchored, BTreeMap::new(), cols, &log);
+        // The rules routing should keep for an order, with their verdicts.
+        let applying = |order: &Order| -> Vec<(usize, Option<NaiveDateTime>)> {
+            let mut all = Vec::new();
+            router.candidates_into(router.kind_of(order), &mut all);
+            all.into_iter()
+                .filter_map(|ci| match engine.sh.compiled[ci].applies_routed(order) {
+                    Ok(a) => Some((ci, Some(a))),
+                    Err(super::super::Skip::BadAnchor(..)) => Some((ci, None)),
+                    Err(_) => None,
+                })
+                .collect()
+        };
+        let verdict = |v: &Verdict| match v {
+            Verdict::Applies(a) => Some(*a),
+            Verdict::BadAnchor => None,
+        };
         let batch: Vec<(Order, usize)> = [
-            ("O1", "complaint", "C9", ""),
-            ("O2", "Repair", "C9", ""),
-            ("O3", "no such kind", "C9", ""),
-            ("O4", "", "C9", ""),
+            ("O1", "complaint", "C9", "2026-11-01 09:00"),
+            ("O2", "Repair", "C9", "2026-09-20 09:00"),
+            ("O3", "no such kind", "C9", "2026-11-01 09:00"),
+            ("O4", "complaint", "C9", ""),
+            ("O8", "complaint", "C9", "last week"),
             ("O5", "home_repair", "C1", "2026-11-30 18:00"),
             ("O6", "home_repair", "C1", "2026-12-01 08:00"),
             ("O7", "home_repair", "C1", ""),
         ]
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(k, (id, kind, cust, closed))| {
-            let mut o = Order::default();
-            o.refill(k as u64 + 2, [*id, *kind, *cust, *closed]);
-            (o, 0)
-        })
+        .map(|(k, o)| order_of(k, o))
         .collect();
-        let mut ahead = Prefetcher::new(router.clone());
+        let mut ahead = engine.prefetcher();
         ahead.route(&batch);
         ahead.look_up_routed();
-        let mut found = 0;
+        let (mut found, mut bad) = (0, 0);
         for (k, (order, _)) in batch.iter().enumerate() {
-            let (kind, candidates, heads) = ahead.order(k);
+            let (kind, candidates, verdicts, heads) = ahead.order(k);
             assert_eq!(kind, router.kind_of(order));
-            let mut want = Vec::new();
-            router.candidates_into(router.kind_of(order), &mut want);
-            assert_eq!(candidates, want.as_slice());
+            let got: Vec<_> = candidates.iter().copied().zip(verdicts.iter().map(verdict)).collect();
+            assert_eq!(got, applying(order), "{}", order.field(0));
+            bad += verdicts.iter().filter(|v| matches!(v, Verdict::BadAnchor)).count();
             let mut i = 0;
             for &ci in candidates {
                 let ids = router.plain_steps[ci].as_ref();
                 let unit = match ids.and_then(|i| i.household) {
-                    // Only orders with an anchor are evaluated: what is looked up for the
-                    // others is never asked for.
-                    Some(_) if order.field(3).is_empty() => {
-                        i += ids.map_or(0, |ids| ids.steps.len());
-                        continue;
-                    }
                     Some(_) => format!("{}@{}", order.field(2), &order.field(3)[..7]),
                     None => order.field(0).to_string(),
                 };
                 for step in ids.iter().flat_map(|ids| &ids.steps) {
-                    let id = format!("{}/{unit}/{step}", rules[ci].id);
+                    let id = format!("{}/{unit}/{step}", engine.sh.compiled[ci].rule.id);
                     let one: Option<Vec<_>> = log.get(&id).map(|a| a.map(|x| x.outcome()).collect());
                     let ahead: Option<Vec<_>> = log.chain(heads[i]).map(|a| a.map(|x| x.outcome()).collect());
                     assert_eq!(ahead, one, "{id}");
@@ -393,6 +446,7 @@ mod tests {
             assert_eq!(i, heads.len());
         }
         assert_eq!(found, 3, "O1's complaint, O2's repair and O5's household have visits");
+        assert!(bad > 0, "O8's closing date is kept for evaluation to report");
         // More kinds than are remembered, in any case: routed as without the memory,
         // before and after it is full.
         let kinds: Vec<String> = (0..ROUTES + 6)
@@ -401,18 +455,20 @@ mod tests {
             .collect();
         let batch: Vec<(Order, usize)> = kinds
             .iter()
-            .map(|kind| {
-                let mut o = Order::default();
-                o.refill(2, ["O1", kind.as_str(), "C9", ""]);
-                (o, 0)
-            })
+            .enumerate()
+            .map(|(k, kind)| order_of(k, ("O1", kind, "C9", "2026-11-01 09:00")))
             .collect();
         ahead.route(&batch);
         for (k, (order, _)) in batch.iter().enumerate() {
-            let mut want = Vec::new();
-            router.candidates_into(router.kind_of(order), &mut want);
             assert_eq!(ahead.order(k).0, router.kind_of(order), "{}", kinds[k]);
-            assert_eq!(ahead.order(k).1, want.as_slice(), "{}", kinds[k]);
+            let got: Vec<_> = ahead
+                .order(k)
+                .1
+                .iter()
+                .copied()
+                .zip(ahead.order(k).2.iter().map(verdict))
+                .collect();
+            assert_eq!(got, applying(order), "{}", kinds[k]);
         }
     }
 }
