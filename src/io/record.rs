@@ -133,12 +133,22 @@ impl Record {
 
     /// True for a row of only white space (and separators).
     pub fn is_blank(&self) -> bool {
+        // Nearly every row starts with a visible ASCII character: no need to look on
+        // (trimming from both ends, a character at a time, cost ~100 instructions a row).
+        if self
+            .text
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_graphic() && b != b',')
+        {
+            return false;
+        }
         if self.sep == 0 {
             self.text.trim().is_empty()
         } else {
             // (A line read as such has no comma inside a field.)
             self.text
-                .trim_matches(|c: char| c == ',' || c.is_whitespace())
+                .trim_start_matches(|c: char| c == ',' || c.is_whitespace())
                 .is_empty()
         }
     }
