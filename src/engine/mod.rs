@@ -773,7 +773,7 @@ impl<'a> Engine<'a> {
         if !diags.is_empty() {
             return Err(diags);
         }
-        let rules: Vec<(&Rule, Option<usize>)> = compiled.iter().map(|c| (c.rule, c.step_cols[0])).collect();
+        let rules: Vec<&Rule> = compiled.iter().map(|c| c.rule).collect();
         let cols = OrderColumns {
             kind: schema.get("kind"),
             id: schema.get("order_id"),

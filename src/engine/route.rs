@@ -38,23 +38,22 @@ pub struct Router<'a> {
 struct StepIds<'a> {
     rule: &'a str,
     steps: Vec<&'a str>,
-    /// For samples of households, whose unit is `customer@period`: the first step's
-    /// anchor column and the sampling period (else the unit is the order id).
-    household: Option<(Option<usize>, PeriodKind)>,
+    /// For samples of households, whose unit is `customer@period` (the period of the
+    /// first anchor): the sampling period (else the unit is the order id).
+    household: Option<PeriodKind>,
 }
 
 impl<'a> Router<'a> {
-    /// A router over `rules` (in evaluation order, with the columns of their first
-    /// anchors) for orders with these columns.
+    /// A router over `rules` (in evaluation order) for orders with these columns.
     pub fn new(
-        rules: &[(&'a Rule, Option<usize>)],
+        rules: &[&'a Rule],
         kind_map: BTreeMap<String, String>,
         cols: OrderColumns,
         attempts: &'a AttemptLog,
     ) -> Self {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::default();
         let mut any_kind = Vec::new();
-        for (ci, (rule, _)) in rules.iter().enumerate() {
+        for (ci, rule) in rules.iter().enumerate() {
             // Customer cadences are not driven by orders.
             if rule
                 .cadence
@@ -72,12 +71,12 @@ impl<'a> Router<'a> {
         }
         let plain_steps = rules
             .iter()
-            .map(|&(r, anchor_col)| {
+            .map(|&r| {
                 let household = r
                     .sample
                     .as_ref()
                     .filter(|s| s.unit == SampleUnit::Customer)
-                    .map(|s| (anchor_col, s.per));
+                    .map(|s| s.per);
                 // A household's unit is named by the order's customer column: without
                 // one, it is not known here.
                 let known = household.is_none() || cols.customer.is_some();
@@ -158,8 +157,8 @@ pub struct OrderColumns {
 /// order's canonical kind, the rules that apply to it with what was found of each, and
 /// the visit-log heads of their plain steps, in that order. Routing reads only the batch,
 /// so it is done on the reading thread (which has the order's fields in its cache) as
-/// the batch is filled; the look-up, whose misses
-/// should land in the evaluating core's caches, on the evaluating thread.
+/// the batch is filled; the look-up, whose misses should land in the evaluating core's
+/// caches, on the evaluating thread.
 #[derive(Debug, Clone)]
 pub struct Prefetcher<'a> {
     router: Router<'a>,
@@ -270,11 +269,11 @@ impl<'a> Prefetcher<'a> {
                 };
                 let unit = match ids.household {
                     None => order_id,
-                    Some((anchor_col, per)) => {
-                        // As the engine names it; an order without an anchor is skipped
-                        // there, and its (empty) unit never asked for.
+                    Some(per) => {
+                        // As the engine names it; an order whose anchor is not a date is
+                        // skipped there, and its (empty) unit never asked for.
                         self.unit.clear();
-                        if let (Some(d), Some(c)) = (anchor_col.and_then(|i| order.datetime(i)), r.cust_col) {
+                        if let (Verdict::Applies(d), Some(c)) = (verdict, r.cust_col) {
                             self.unit.push_str(order.field(c));
                             self.unit.push('@');
                             self.unit.push_str(self.periods.containing(per, d.date()).1);
