@@ -851,6 +851,7 @@ impl<'a> Engine<'a> {
     pub fn feed_looked_up(&mut self, batch: &crate::model::OrderBatch, ahead: &Prefetcher<'_>) {
         let seen = batch.iter().fold(0u64, |a, (order, _)| a ^ order.touch());
         std::hint::black_box(seen);
+        self.sh.inp.customers.warm_flags(batch.iter().map(|(_, c)| *c));
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {
             let (kind, candidates, verdicts, heads) = ahead.order(k);

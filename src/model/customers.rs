@@ -76,6 +76,14 @@ impl Customers {
         std::hint::black_box(seen);
     }
 
+    /// Reads these customers' words of the flag bitset in a tight loop: every rule of
+    /// every order asks whether its customer has flags, and the bitset (a bit per
+    /// customer) is not in a core's nearest caches, so one read at a time stalls.
+    pub fn warm_flags(&self, positions: impl Iterator<Item = usize>) {
+        let seen = positions.fold(0u64, |a, i| a ^ self.flagged.get(i / 64).copied().unwrap_or(0));
+        std::hint::black_box(seen);
+    }
+
     /// Every customer, in file order.
     pub fn iter(&self) -> impl Iterator<Item = Customer<'_>> {
         (0..self.len()).map(|i| self.get(i))
