@@ -1701,7 +1701,7 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         return units;
     }
     let in_file_order = units.is_sorted_by_key(|u| u.offset);
-    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, |u| (u.day() - lo) as usize);
+    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, |u| Some((u.day() - lo) as usize));
     if !in_file_order {
         // A household's unit moved to an earlier order: each day, a small slice, is put
         // back in file order.

@@ -79,13 +79,14 @@ fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
     h.digest()
 }
 
-/// `items` grouped by `key` (below `keys`), keeping their order within a group — a
-/// counting sort, for the millions of sampled units and contacts put in order once — and
-/// where each group starts (`keys + 1` entries, the last one the length).
-pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> usize) -> (Vec<T>, Vec<usize>) {
+/// `items` grouped by `key` (below `keys`; an item whose key is `None` is left out),
+/// keeping their order within a group — a counting sort, for the millions of sampled
+/// units and contacts put in order once — and where each group starts (`keys + 1`
+/// entries, the last one the length).
+pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> Option<usize>) -> (Vec<T>, Vec<usize>) {
     let mut starts = vec![0usize; keys + 1];
-    for x in items {
-        starts[key(x) + 1] += 1;
+    for k in items.iter().filter_map(&key) {
+        starts[k + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
@@ -94,11 +95,12 @@ pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> u
         return (Vec::new(), starts);
     };
     let mut next = starts.clone();
-    let mut out = vec![first; items.len()];
-    for &x in items {
-        let k = key(&x);
-        out[next[k]] = x;
-        next[k] += 1;
+    let mut out = vec![first; starts[keys]];
+    for x in items {
+        if let Some(k) = key(x) {
+            out[next[k]] = *x;
+            next[k] += 1;
+        }
     }
     (out, starts)
 }
