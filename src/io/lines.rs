@@ -14,10 +14,8 @@ pub struct LineStarts<R> {
     inner: R,
     /// Bytes passed on so far.
     offset: u64,
-    /// The line of the next byte.
-    line: u64,
-    /// The last byte passed on was a CR (a LF right after it ends no other line).
-    after_cr: bool,
+    /// Lines of the bytes passed on.
+    count: LineCount,
     /// The next byte begins a line.
     at_start: bool,
     /// Where lines that begin with a character (not a line break) begin, and their
@@ -31,8 +29,7 @@ impl<R> LineStarts<R> {
         LineStarts {
             inner,
             offset: 0,
-            line: 1,
-            after_cr: false,
+            count: LineCount::default(),
             at_start: true,
             starts: VecDeque::new(),
         }
@@ -52,28 +49,24 @@ impl<R> LineStarts<R> {
 
     /// The line of the next byte to be read.
     pub fn line(&self) -> u64 {
-        self.line
+        self.count.line()
     }
 
     fn scan(&mut self, bytes: &[u8]) {
         let mut i = 0;
         while i < bytes.len() {
             if self.at_start && !matches!(bytes[i], b'\r' | b'\n') {
-                self.starts.push_back((self.offset + i as u64, self.line));
+                self.starts.push_back((self.offset + i as u64, self.count.line()));
                 self.at_start = false;
             }
-            let Some(k) = memchr::memchr2(b'\r', b'\n', &bytes[i..]) else {
-                self.after_cr = false;
-                break;
+            // Up to and including the next line break, counted as [`LineCount`] counts.
+            let (end, ends_line) = match memchr::memchr2(b'\r', b'\n', &bytes[i..]) {
+                Some(k) => (i + k + 1, true),
+                None => (bytes.len(), false),
             };
-            let b = bytes[i + k];
-            // A LF right after a CR closes the same line.
-            if !(b == b'\n' && k == 0 && self.after_cr) {
-                self.line += 1;
-            }
-            self.after_cr = b == b'\r';
-            self.at_start = true;
-            i += k + 1;
+            self.count.pass(&bytes[i..end]);
+            self.at_start |= ends_line;
+            i = end;
         }
         self.offset += bytes.len() as u64;
     }

@@ -59,7 +59,7 @@ fn parse_folded<T>(label: &str, exact: impl Fn(&str) -> Option<T>) -> Result<T, 
         return Ok(v);
     }
     let t = label.trim();
-    match exact(t) {
+    match (t.len() < label.len()).then(|| exact(t)).flatten() {
         Some(v) => Ok(v),
         None if t.bytes().any(|b| b.is_ascii_uppercase()) => exact(&t.to_ascii_lowercase()).ok_or(()),
         None => Err(()),
