@@ -31,6 +31,7 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             horizon: 0,
             keep: Box::new(|_| false),
             cadence_from: Box::new(move |_| as_of),
+            sorted: true,
         };
         match load::evaluate(&a.data, rules, None, run, ui) {
             Ok(_) => {}

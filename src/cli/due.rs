@@ -56,8 +56,9 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         horizon,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
+        sorted: false,
     };
-    let (loaded, items) = load::evaluate(&a.data, rules, None, run, ui)?;
+    let (loaded, mut items) = load::evaluate(&a.data, rules, None, run, ui)?;
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
     let customers = &loaded.customers;
@@ -76,12 +77,13 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         })
     };
     let opts = WriteOptions { bom: a.out.bom };
+    let in_order = crate::engine::by_deadline(&mut items);
     let parts = match (&a.group_by, a.out.format) {
         // The common cron case: rows are independent, so the list's second half is
         // rendered on the other core while this one renders the first; the parts are
         // written in order (not joined: a list can be a hundred megabytes).
         (None, Format::Csv) => {
-            let mut items = items;
+            let mut items = in_order;
             let tail = items.split_off(items.len() / 2);
             // Room for each part at once (a row is ~200 bytes): growing by doubling would
             // copy a large part several times. Room not written costs address space only.
@@ -94,9 +96,10 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                 vec![first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e))]
             })
         }
-        (None, f) => vec![render(&grid(rows(items).collect()), f, opts)],
-        (Some(_), f) => vec![render(&grouped(&rows(items).collect::<Vec<_>>()), f, opts)],
+        (None, f) => vec![render(&grid(rows(in_order).collect()), f, opts)],
+        (Some(_), f) => vec![render(&grouped(&rows(in_order).collect::<Vec<_>>()), f, opts)],
     };
+    drop(items);
     crate::debug_rss("rendered");
     emit_with(a.out.output.as_deref(), |w| {
         parts.iter().try_for_each(|p| w.write_all(p))

@@ -64,6 +64,7 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         fold: None,
         tally: None,
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
+        sorted: true,
     };
     let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     let mut out = String::new();

@@ -99,6 +99,9 @@ pub struct Run<'a> {
     pub tally: Option<crate::engine::Tally<'a>>,
     /// Where customer cadences start.
     pub cadence_from: Box<dyn Fn(&Rule) -> NaiveDate + 'a>,
+    /// Put the items in deadline order (`false`: as evaluated; the due list orders
+    /// references to them instead, see [`crate::engine::by_deadline`]).
+    pub sorted: bool,
 }
 
 /// Reads customers and visits, then streams orders through the engine. Problems in any
@@ -215,7 +218,11 @@ pub fn evaluate(
             let (out, engine_problems) = engine.finish(run.cadence_from, &mut reread);
             problems.diags.extend(engine_problems);
             crate::debug_rss("finished");
-            items = out;
+            items = if run.sorted {
+                crate::engine::sorted_by_deadline(out)
+            } else {
+                out
+            };
         }
     }
     finish_problems(data, problems, ui)?;

@@ -100,6 +100,7 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         horizon: 3660,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),
+        sorted: true,
     };
     let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     if items.is_empty() {

@@ -136,6 +136,7 @@ fn compute(
         // Customer cadences are laid out over the period itself.
         keep: Box::new(keep),
         cadence_from: Box::new(move |_| period.start),
+        sorted: true,
     };
     let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
     let acc = Rc::try_unwrap(acc)

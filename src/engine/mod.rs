@@ -1555,7 +1555,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        let out = sorted_by_deadline(std::mem::take(&mut self.out));
+        let out = std::mem::take(&mut self.out);
         self.problems.sort();
         // An order read twice reports a bad later anchor twice.
         self.problems.dedup();
@@ -1712,18 +1712,23 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     by_day
 }
 
-/// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small
-/// keys, then the items are put in place by following the permutation's cycles (each
-/// moved about once, no second copy of the list).
-fn sorted_by_deadline(mut items: Vec<Evaluated>) -> Vec<Evaluated> {
+/// The positions of `items` by deadline, then due id.
+fn deadline_order(items: &[Evaluated]) -> Vec<usize> {
     let mut keys: Vec<(NaiveDate, &str, usize)> = items
         .iter()
         .enumerate()
         .map(|(i, e)| (e.window_end, e.due_id.as_str(), i))
         .collect();
     keys.sort_unstable();
+    keys.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small
+/// keys, then the items are put in place by following the permutation's cycles (each
+/// moved about once, no second copy of the list).
+pub fn sorted_by_deadline(mut items: Vec<Evaluated>) -> Vec<Evaluated> {
     // from[j]: the item that belongs at position j.
-    let mut from: Vec<usize> = keys.into_iter().map(|(_, _, i)| i).collect();
+    let mut from = deadline_order(&items);
     const DONE: usize = usize::MAX;
     for i in 0..from.len() {
         let mut j = i;
@@ -1740,6 +1745,16 @@ fn sorted_by_deadline(mut items: Vec<Evaluated>) -> Vec<Evaluated> {
     items
 }
 
+/// The items by deadline, then due id, as references: for a list that is read once, in
+/// order, and dropped (the due list), the items stay where they are. Moving them into
+/// order took ~0.26 s of one core for a 5M-order due list (639k items); reading them
+/// where they lie costs a cache miss each, taken on the cores that render them.
+pub fn by_deadline(items: &mut [Evaluated]) -> Vec<&mut Evaluated> {
+    let order = deadline_order(items);
+    let mut slots: Vec<Option<&mut Evaluated>> = items.iter_mut().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 /// The first day customer cadences are laid out from for a due list: the start of the
 /// period before the one containing `as_of` (one period of look-back).
 pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
@@ -1750,13 +1765,14 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
 }
 
 /// Turns evaluated items into due-list rows as of `as_of`, lazily, so a large list can
-/// be written as it is made; each row comes with its customer's position.
-pub fn due_rows(
-    items: Vec<Evaluated>,
-    rules: &Rules,
+/// be written as it is made; each row comes with its customer's position. A row takes
+/// its cells out of its item (see [`by_deadline`]): the items are spent.
+pub fn due_rows<'a>(
+    items: impl IntoIterator<Item = &'a mut Evaluated> + 'a,
+    rules: &'a Rules,
     as_of: NaiveDate,
     horizon: i64,
-) -> impl Iterator<Item = (Option<usize>, DueItem)> + '_ {
+) -> impl Iterator<Item = (Option<usize>, DueItem)> + 'a {
     // Each rule's calling hours for the day, worked out once.
     let by_id: HashMap<&str, (&Rule, Text)> = rules
         .iter()
@@ -1769,20 +1785,21 @@ pub fn due_rows(
             (rule.id.as_str(), (rule, hours))
         })
         .collect();
+    let take = std::mem::take::<Text>;
     items.into_iter().filter_map(move |e| {
         let (rule, hours) = by_id.get(e.rule)?;
         let status = e.status(as_of, horizon, rule)?;
         Some((
             e.customer,
             DueItem {
-                due_id: e.due_id,
+                due_id: take(&mut e.due_id),
                 rule: e.rule,
-                step: e.step,
-                customer_id: e.customer_id,
+                step: take(&mut e.step),
+                customer_id: take(&mut e.customer_id),
                 customer_name: Text::default(),
                 phone: Text::default(),
-                order_id: e.order_id,
-                kind: e.kind,
+                order_id: take(&mut e.order_id),
+                kind: take(&mut e.kind),
                 anchor: e.anchor.date(),
                 window_start: e.window_start,
                 window_end: e.window_end,
@@ -1790,7 +1807,7 @@ pub fn due_rows(
                 days_left: (e.window_end - as_of).num_days(),
                 attempts: e.attempts,
                 channel: e.channel.to_string().into(),
-                assignee: e.assignee,
+                assignee: take(&mut e.assignee),
                 flags: e.flags.join(";").into(),
                 version: e.version,
                 call_hours: hours.clone(),
@@ -1923,6 +1940,9 @@ mod tests {
                 .collect();
             let mut want = items.clone();
             want.sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
+            let mut in_place = items.clone();
+            let refs: Vec<Evaluated> = by_deadline(&mut in_place).into_iter().map(|e| e.clone()).collect();
+            prop_assert_eq!(&refs, &want);
             prop_assert_eq!(sorted_by_deadline(items), want);
         }
     }
