@@ -1838,7 +1838,7 @@ pub fn due_rows<'a>(
                 status,
                 days_left: (e.window_end - as_of).num_days(),
                 attempts: e.attempts,
-                channel: e.channel.to_string().into(),
+                channel: Text::const_new(e.channel.as_str()),
                 assignee: take(&mut e.assignee),
                 flags: e.flags.join(";").into(),
                 version: e.version,
