@@ -3,7 +3,7 @@
 use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
-use crate::engine::{due_cadence_from, due_rows};
+use crate::engine::{due_cadence_from, due_rows, warm_items, Evaluated};
 use crate::io::write::{csv_bytes, csv_rows_into, emit_with, mask_phone, render, Format, Grid, WriteOptions};
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
@@ -63,7 +63,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let mask = a.out.mask_phone;
     let customers = &loaded.customers;
     let rows = |items| {
-        warmed(due_rows(items, &rules_ref, as_of, horizon), customers).map(move |(customer, mut r)| {
+        due_rows(warmed(items, customers), &rules_ref, as_of, horizon).map(move |(customer, mut r)| {
             if let Some(i) = customer.filter(|&i| i < customers.len()) {
                 let c = customers.get(i);
                 r.customer_name = c.name().into();
@@ -108,19 +108,21 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The rows, pulled a few hundred at a time so that their customers are read together
-/// first (see [`crate::model::Customers::warm`]).
+/// The items, pulled a few hundred at a time so that they, then their customers, are read
+/// together first (see [`crate::engine::warm_items`] and
+/// [`crate::model::Customers::warm`]): in deadline order both lie all over their tables.
 fn warmed<'a>(
-    rows: impl Iterator<Item = (Option<usize>, DueItem)> + 'a,
+    items: Vec<&'a mut Evaluated>,
     customers: &'a crate::model::Customers,
-) -> impl Iterator<Item = (Option<usize>, DueItem)> + 'a {
+) -> impl Iterator<Item = &'a mut Evaluated> + 'a {
     const AHEAD: usize = 256;
-    let mut rows = rows.fuse();
+    let mut items = items.into_iter();
     let mut ready = std::collections::VecDeque::with_capacity(AHEAD);
     std::iter::from_fn(move || {
         if ready.is_empty() {
-            ready.extend(rows.by_ref().take(AHEAD));
-            customers.warm(ready.iter().filter_map(|(c, _)| *c));
+            ready.extend(items.by_ref().take(AHEAD));
+            warm_items(ready.iter().map(|e: &&mut Evaluated| &**e));
+            customers.warm(ready.iter().filter_map(|e| e.customer));
         }
         ready.pop_front()
     })

@@ -1767,7 +1767,7 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
 /// Reads the fields a due-list row is made of, for every item, in a tight loop: items in
 /// deadline order lie all over the list (see [`by_deadline`]), and reading them a few
 /// hundred at a time lets their cache misses overlap instead of stalling row by row.
-fn warm_items<'e>(items: impl Iterator<Item = &'e Evaluated>) {
+pub fn warm_items<'e>(items: impl Iterator<Item = &'e Evaluated>) {
     let seen = items.fold(0usize, |a, e| {
         a ^ e.due_id.len()
             ^ e.step.len()
@@ -1790,7 +1790,7 @@ fn warm_items<'e>(items: impl Iterator<Item = &'e Evaluated>) {
 /// be written as it is made; each row comes with its customer's position. A row takes
 /// its cells out of its item (see [`by_deadline`]): the items are spent.
 pub fn due_rows<'a>(
-    items: Vec<&'a mut Evaluated>,
+    items: impl IntoIterator<Item = &'a mut Evaluated> + 'a,
     rules: &'a Rules,
     as_of: NaiveDate,
     horizon: i64,
@@ -1808,17 +1808,7 @@ pub fn due_rows<'a>(
         })
         .collect();
     let take = std::mem::take::<Text>;
-    const AHEAD: usize = 256;
-    let mut items = items.into_iter();
-    let mut ready = std::collections::VecDeque::with_capacity(AHEAD);
-    let warmed = std::iter::from_fn(move || {
-        if ready.is_empty() {
-            ready.extend(items.by_ref().take(AHEAD));
-            warm_items(ready.iter().map(|e: &&mut Evaluated| &**e));
-        }
-        ready.pop_front()
-    });
-    warmed.filter_map(move |e| {
+    items.into_iter().filter_map(move |e| {
         let (rule, hours) = by_id.get(e.rule)?;
         let status = e.status(as_of, horizon, rule)?;
         Some((
