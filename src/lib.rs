@@ -30,6 +30,23 @@ pub fn debug_rss(what: &str) {
         let pages: u64 = s.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
         static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
         let t = START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64();
-        eprintln!("rss {what}: {} MB at {t:.2} s", pages * 4096 / 1_000_000);
+        // utime and stime of all threads, in clock ticks (100 per second on Linux).
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let ticks: u64 = stat
+            .rsplit(')')
+            .next()
+            .map(|r| {
+                r.split_whitespace()
+                    .skip(11)
+                    .take(2)
+                    .filter_map(|x| x.parse::<u64>().ok())
+                    .sum()
+            })
+            .unwrap_or(0);
+        eprintln!(
+            "rss {what}: {} MB at {t:.2} s, cpu {:.2} s",
+            pages * 4096 / 1_000_000,
+            ticks as f64 / 100.0
+        );
     }
 }

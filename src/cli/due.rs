@@ -4,7 +4,9 @@ use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
 use crate::engine::{due_cadence_from, due_rows, warm_items, Evaluated};
-use crate::io::write::{csv_bytes, csv_rows_into, emit_with, mask_phone, render, Format, Grid, WriteOptions};
+use crate::io::write::{
+    csv_bytes, csv_rows_into, emit, emit_with, mask_phone, render, write_rendered, Format, Grid, WriteOptions,
+};
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
@@ -77,36 +79,37 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         })
     };
     let opts = WriteOptions { bom: a.out.bom };
-    let in_order = crate::engine::by_deadline(&mut items);
-    let parts = match (&a.group_by, a.out.format) {
-        // The common cron case: rows are independent, so the list's second half is
-        // rendered on the other core while this one renders the first; the parts are
-        // written in order (not joined: a list can be a hundred megabytes).
+    let mut in_order = crate::engine::by_deadline(&mut items);
+    let path = a.out.output.as_deref();
+    match (&a.group_by, a.out.format) {
+        // The common cron case: rows are independent, so the list is rendered in parts on
+        // both cores while this thread writes the parts done (a list can be a hundred
+        // megabytes).
         (None, Format::Csv) => {
-            let mut items = in_order;
-            let tail = items.split_off(items.len() / 2);
-            // Room for each part at once (a row is ~200 bytes): growing by doubling would
-            // copy a large part several times. Room not written costs address space only.
-            let room = |n: usize| n.saturating_mul(256);
-            let mut head = csv_bytes(&COLUMNS, std::iter::empty::<DueItem>(), opts);
-            head.reserve(room(items.len()));
-            std::thread::scope(|sc| {
-                let second = sc.spawn(|| csv_rows_into(Vec::with_capacity(room(tail.len())), rows(tail)));
-                let first = csv_rows_into(head, rows(items));
-                vec![first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e))]
-            })
+            let head = csv_bytes(&COLUMNS, std::iter::empty::<DueItem>(), opts);
+            let mut parts = Vec::new();
+            while !in_order.is_empty() {
+                let rest = in_order.split_off(in_order.len().min(PART));
+                parts.push(std::mem::replace(&mut in_order, rest));
+            }
+            emit_with(path, |w| {
+                w.write_all(&head)?;
+                // Room for a part at once (a row is ~200 bytes).
+                write_rendered(w, parts, |part| {
+                    csv_rows_into(Vec::with_capacity(part.len() * 256), rows(part))
+                })
+            })?;
         }
-        (None, f) => vec![render(&grid(rows(in_order).collect()), f, opts)],
-        (Some(_), f) => vec![render(&grouped(&rows(in_order).collect::<Vec<_>>()), f, opts)],
-    };
+        (None, f) => emit(path, &render(&grid(rows(in_order).collect()), f, opts))?,
+        (Some(_), f) => emit(path, &render(&grouped(&rows(in_order).collect::<Vec<_>>()), f, opts))?,
+    }
     drop(items);
-    crate::debug_rss("rendered");
-    emit_with(a.out.output.as_deref(), |w| {
-        parts.iter().try_for_each(|p| w.write_all(p))
-    })?;
-    crate::debug_rss("written");
+    crate::debug_rss("rendered and written");
     Ok(ExitCode::SUCCESS)
 }
+
+/// Items per part of a CSV due list (see [`write_rendered`]): ~6 MB of text.
+const PART: usize = 32_768;
 
 /// The items, pulled a few hundred at a time so that they, then their customers, are read
 /// together first (see [`crate::engine::warm_items`] and

@@ -133,6 +133,7 @@ pub fn evaluate(
             (vl, p)
         });
         let ct = incsv::read_customers(&cpath, &opts, &mut problems);
+        crate::debug_rss("customers read");
         let vl = visits
             .join()
             .unwrap_or_else(|_| (incsv::VisitLog::default(), Problems::default()));
