@@ -254,6 +254,41 @@ fn skip_invalid_writes_rejected_rows_and_goes_on() {
     assert!(!o.stdout.contains("P-001/"));
 }
 
+/// Repeated customer ids are found when the table is indexed; each repeat is rejected on
+/// its own line, and the first row with the id is the customer.
+#[test]
+fn repeated_customers_are_skipped_and_the_first_row_kept() {
+    let d = copy_example("property");
+    edit(d.path(), "customers.csv", "C002,李秀英", "C001,冒名");
+    edit(
+        d.path(),
+        "customers.csv",
+        "C003,",
+        "C001,又一个,13900000000,vip,,9栋\nC003,",
+    );
+    let (o, r) = due_skipping_invalid(d.path());
+    // (C002's orders are rejected too: its row now says C001.)
+    let rows: Vec<&str> = r
+        .lines()
+        .filter(|l| l.split(',').next().unwrap().ends_with("customers.csv"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{r}");
+    assert!(
+        rows[0].contains("customers.csv,3,") && rows[0].contains("(first on line 2)") && rows[0].contains("C001,冒名"),
+        "{r}"
+    );
+    assert!(
+        rows[1].contains("customers.csv,4,") && rows[1].contains("C001,又一个"),
+        "{r}"
+    );
+    assert!(o.stdout.contains(",C001,王建国,13800000001,"), "{}", o.stdout);
+    assert!(
+        !o.stdout.contains("冒名") && !o.stdout.contains("又一个"),
+        "{}",
+        o.stdout
+    );
+}
+
 /// Customers are looked up a batch of orders at a time, after the rows' other checks:
 /// rejected rows still come in file order, each with all of its reasons, as read.
 #[test]

@@ -346,7 +346,7 @@ mod tests {
         for id in ["C9", "C1"] {
             let _ = customers.push(id, "", "", "normal", std::iter::empty());
         }
-        customers.freeze();
+        customers.freeze().unwrap();
         // The columns routing reads first, then the others the rules name (left empty).
         let more = [
             "severity",

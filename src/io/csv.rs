@@ -563,6 +563,30 @@ fn get(rec: &Record, i: usize) -> &str {
 
 /// Reads `customers.csv`.
 pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) -> Customers {
+    // Ids are checked for repeats when the table is indexed, all at once; only when one is
+    // repeated is the file read again, checking each id as it comes, so that every repeat
+    // is reported on its own line (and skipped under --skip-invalid).
+    let mut found = Problems::default();
+    let mut out = customer_rows(path, opts, &mut found, None);
+    if out.freeze().is_err() {
+        found = Problems::default();
+        out = customer_rows(path, opts, &mut found, Some(&mut HashMap::default()));
+        // Only each id's first row is left.
+        let _ = out.freeze();
+    }
+    problems.diags.append(&mut found.diags);
+    problems.rejected.append(&mut found.rejected);
+    out
+}
+
+/// The rows of `customers.csv`, unindexed; with `seen` (id key to line), a row whose id
+/// was seen before is a problem, and left out.
+fn customer_rows(
+    path: &Path,
+    opts: &ReadOptions,
+    problems: &mut Problems,
+    mut seen: Option<&mut HashMap<(u64, u64), u64>>,
+) -> Customers {
     let mut t = match open_table(path, opts) {
         Ok(t) => t,
         Err(d) => {
@@ -582,14 +606,24 @@ pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) 
     // address space, not memory, while growing by doubling would keep both copies.
     let bytes = std::fs::metadata(path).map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
     let mut out = Customers::with_capacity(size_hint(path, 30), bytes);
-    // The line of each customer, by position, for duplicate messages.
-    let mut lines: Vec<u64> = Vec::new();
     let mut seg = String::new();
     t.for_each(problems, |line, rec, errs| {
         let cid = get(rec, id);
         if cid.is_empty() {
             errs.push((id, "expected a customer id, found an empty field".into()));
             return;
+        }
+        if let Some(seen) = seen.as_deref_mut() {
+            match seen.entry(Customers::key(cid)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let first = *first.get();
+                    errs.push((id, format!("duplicate customer_id {cid:?} (first on line {first})")));
+                    return;
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                }
+            }
         }
         let opt = |c: Option<usize>| c.map_or("", |i| get(rec, i));
         seg.clear();
@@ -603,15 +637,8 @@ pub fn read_customers(path: &Path, opts: &ReadOptions, problems: &mut Problems) 
             .filter(|f| !f.is_empty())
             .map(str::to_lowercase)
             .collect::<Vec<_>>();
-        match out.push(cid, opt(name), opt(phone), &seg, flag_list.iter().map(String::as_str)) {
-            Ok(_) => lines.push(line),
-            Err(i) => errs.push((
-                id,
-                format!("duplicate customer_id {cid:?} (first on line {})", lines[i]),
-            )),
-        }
+        out.push(cid, opt(name), opt(phone), &seg, flag_list.iter().map(String::as_str));
     });
-    out.freeze();
     out
 }
 

@@ -25,9 +25,10 @@ pub struct Customers {
     /// Bit `i` set: customer `i` has flags. Most have none, and every rule of every order
     /// asks: a bit in a 128 KB table answers without probing the map.
     flagged: Vec<u64>,
-    /// Positions by id key while the table is filled ...
-    loading: HashMap<(u64, u64), u32>,
-    /// ... and once it is complete, in a read-only index built for random look-ups.
+    /// The rows' id keys in order while the table is filled (unchecked: a hash-map probe
+    /// per row took most of the time of reading a million customers) ...
+    keys: Vec<(u64, u64)>,
+    /// ... and once it is complete, a read-only index built for random look-ups.
     index: Frozen<(u64, u64), u32>,
     frozen: bool,
 }
@@ -37,7 +38,7 @@ impl Customers {
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
         let mut c = Customers::default();
         c.rows.reserve(rows);
-        c.loading.reserve(rows);
+        c.keys.reserve(rows);
         c.text.reserve(bytes);
         c
     }
@@ -92,12 +93,11 @@ impl Customers {
     /// The position of customer `id`.
     pub fn position(&self, id: &str) -> Option<usize> {
         let key = key128(id.as_bytes());
-        let at = if self.frozen {
-            self.index.get(&key)
+        if self.frozen {
+            self.index.get(&key).map(|i| i as usize)
         } else {
-            self.loading.get(&key).copied()
-        };
-        at.map(|i| i as usize)
+            self.keys.iter().position(|k| *k == key)
+        }
     }
 
     /// The index key of customer id `id` (see [`Self::positions_of`]).
@@ -112,22 +112,38 @@ impl Customers {
             self.index.get_many(keys, out);
         } else {
             out.clear();
-            out.extend(keys.iter().map(|k| self.loading.get(k).copied()));
+            out.extend(keys.iter().map(|k| {
+                self.keys
+                    .iter()
+                    .position(|x| x == k)
+                    .and_then(|i| u32::try_from(i).ok())
+            }));
         }
     }
 
-    /// Ends loading: the id index becomes read-only and compact (customers cannot be
-    /// added afterwards).
-    pub fn freeze(&mut self) {
-        if !self.frozen {
-            let loading = std::mem::take(&mut self.loading);
-            self.index = Frozen::build(loading.len(), || loading.iter().map(|(&k, &v)| (k, v)));
-            self.frozen = true;
+    /// Ends loading: the ids are indexed (customers cannot be added afterwards). Fails,
+    /// leaving the table as it was, when two rows have the same id: the positions of the
+    /// first such pair found.
+    pub fn freeze(&mut self) -> Result<(), (usize, usize)> {
+        if self.frozen {
+            return Ok(());
         }
+        let mut repeat = None;
+        let index = Frozen::first_of(&self.keys, |a, b| {
+            repeat.get_or_insert((a as usize, b as usize));
+        });
+        if let Some(pair) = repeat {
+            return Err(pair);
+        }
+        self.index = index;
+        self.keys = Vec::new();
+        self.frozen = true;
+        Ok(())
     }
 
-    /// Adds a customer (`segment` and `flags` as given: the reader folds case); returns
-    /// its position, or the position of the customer that already has this id.
+    /// Adds a customer (`segment` and `flags` as given: the reader folds case) and returns
+    /// its position; `None` once the table is frozen. Ids are not checked here: see
+    /// [`Self::freeze`].
     pub fn push<'f>(
         &mut self,
         id: &str,
@@ -135,19 +151,12 @@ impl Customers {
         phone: &str,
         segment: &str,
         flags: impl Iterator<Item = &'f str>,
-    ) -> Result<usize, usize> {
+    ) -> Option<usize> {
         if self.frozen {
-            // Only the reader fills the table, before freezing it.
-            return Err(usize::MAX);
+            return None;
         }
         let at = u32::try_from(self.rows.len()).unwrap_or(u32::MAX);
-        // One hash and one probe: the id is filed as it is looked up.
-        match self.loading.entry(key128(id.as_bytes())) {
-            std::collections::hash_map::Entry::Occupied(first) => return Err(*first.get() as usize),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(at);
-            }
-        }
+        self.keys.push(key128(id.as_bytes()));
         let start = self.text.len();
         let mut ends = [0u32; 4];
         for (e, f) in ends.iter_mut().zip([id, name, phone, segment]) {
@@ -167,7 +176,7 @@ impl Customers {
             }
             self.flagged[word] |= 1 << bit;
         }
-        Ok(at as usize)
+        Some(at as usize)
     }
 }
 
@@ -234,9 +243,14 @@ mod tests {
     #[test]
     fn fields_flags_and_duplicates() {
         let mut c = Customers::default();
-        assert_eq!(c.push("C1", "王芳", "138", "vip", ["deceased"].into_iter()), Ok(0));
-        assert_eq!(c.push("C2", "", "", "normal", std::iter::empty()), Ok(1));
-        assert_eq!(c.push("C1", "x", "y", "z", std::iter::empty()), Err(0));
+        assert_eq!(c.push("C1", "王芳", "138", "vip", ["deceased"].into_iter()), Some(0));
+        assert_eq!(c.push("C2", "", "", "normal", std::iter::empty()), Some(1));
+        let mut repeated = c.clone();
+        assert_eq!(repeated.push("C3", "", "", "", std::iter::empty()), Some(2));
+        assert_eq!(repeated.push("C1", "x", "y", "z", std::iter::empty()), Some(3));
+        assert_eq!(repeated.freeze(), Err((0, 3)));
+        assert_eq!(repeated.position("C3"), Some(2));
+        assert_eq!(c.freeze(), Ok(()));
         let a = c.get(0);
         assert_eq!((a.id(), a.name(), a.phone(), a.segment()), ("C1", "王芳", "138", "vip"));
         assert!(a.has_flag("deceased") && !c.get(1).has_flag("deceased"));
@@ -251,10 +265,10 @@ mod tests {
             c.push(&format!("C{i}"), "", "", "", std::iter::empty()).unwrap();
         }
         let before: Vec<_> = (0..1100).map(|i| c.position(&format!("C{i}"))).collect();
-        c.freeze();
+        assert_eq!(c.freeze(), Ok(()));
         let after: Vec<_> = (0..1100).map(|i| c.position(&format!("C{i}"))).collect();
         assert_eq!(before, after);
         assert_eq!((after[999], after[1000]), (Some(999), None));
-        assert!(c.push("C5000", "", "", "", std::iter::empty()).is_err());
+        assert_eq!(c.push("C5000", "", "", "", std::iter::empty()), None);
     }
 }
