@@ -182,9 +182,10 @@ pub fn evaluate(
             crate::debug_rss("loaded");
             let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            // Each batch is routed on the reading thread and looked up in the visit log
-            // as a whole here first (see engine::route; looking up there, into the other
-            // core's caches, measured slower).
+            // Each batch is routed on the reading thread (here when this thread would
+            // otherwise wait for it) and looked up in the visit log as a whole here first
+            // (see engine::route; looking up there, into the other core's caches,
+            // measured slower).
             let router = engine.prefetcher();
             incsv::stream_prepared_batches(
                 &mut reader,

@@ -727,16 +727,18 @@ pub fn stream_order_batches(
     );
 }
 
-/// [`stream_order_batches`] with work done on the reading thread: each full batch is
-/// handed to `prepare` with a companion (made by `fresh`, then reused) before it goes to
-/// `f` with that companion.
+/// [`stream_order_batches`] with work done ahead: each batch is handed to `prepare` with a
+/// companion (made by `fresh`, then reused) before it goes to `f` with that companion.
+/// `prepare` runs on the reading thread while batches wait for `f`, and on `f`'s thread
+/// when none do: then reading is the slower part, and the work is better done by the
+/// thread that would only wait for it.
 pub fn stream_prepared_batches<P: Send>(
     reader: &mut OrderReader,
     only: Option<&[u64]>,
     customers: &Customers,
     problems: &mut Problems,
     fresh: impl Fn() -> P + Send,
-    mut prepare: impl FnMut(&crate::model::OrderBatch, &mut P) + Send,
+    prepare: impl Fn(&crate::model::OrderBatch, &mut P) + Sync,
     mut f: impl FnMut(&crate::model::OrderBatch, &mut P),
 ) {
     let Some(t) = reader.table.as_mut() else { return };
@@ -751,7 +753,10 @@ pub fn stream_prepared_batches<P: Send>(
     // orders' buffers are allocated once.
     type Batch = Vec<(Order, usize)>;
     const BATCH: usize = 512;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P)>(8);
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P, bool)>(8);
+    // Batches sent and not yet taken.
+    let waiting = std::sync::atomic::AtomicUsize::new(0);
+    let (waiting, prepare) = (&waiting, &prepare);
     let (used_tx, used_rx) = std::sync::mpsc::channel::<(Batch, P)>();
     let unknown_col = t.colname(cust);
     let path = t.path.clone();
@@ -807,15 +812,20 @@ pub fn stream_prepared_batches<P: Send>(
                     pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
                     let (mut next, mut with) = used_rx.try_recv().unwrap_or_else(|_| (Vec::new(), fresh()));
                     spare.extend(next.drain(..).map(|(o, _)| o));
-                    prepare(&batch, &mut with);
-                    let _ = full_tx.send((std::mem::replace(&mut batch, next), with));
+                    let ahead = waiting.load(std::sync::atomic::Ordering::Relaxed) > 0;
+                    if ahead {
+                        prepare(&batch, &mut with);
+                    }
+                    waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let _ = full_tx.send((std::mem::replace(&mut batch, next), with, ahead));
                 }
             });
             pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
             if !batch.is_empty() {
                 let mut with = used_rx.try_recv().map_or_else(|_| fresh(), |(_, w)| w);
                 prepare(&batch, &mut with);
-                let _ = full_tx.send((batch, with));
+                waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let _ = full_tx.send((batch, with, true));
             }
             drop(full_tx);
             if !pending.late.diags.is_empty() {
@@ -827,7 +837,11 @@ pub fn stream_prepared_batches<P: Send>(
             }
             mine
         });
-        for (batch, mut with) in full_rx {
+        for (batch, mut with, prepared) in full_rx {
+            waiting.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            if !prepared {
+                prepare(&batch, &mut with);
+            }
             f(&batch, &mut with);
             let _ = used_tx.send((batch, with));
         }
