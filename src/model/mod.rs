@@ -79,8 +79,10 @@ pub struct Order {
     /// Bytes between fields in `buf`: 0, or 1 when it holds a row's line as read (a
     /// comma between fields).
     sep: u32,
-    /// Date columns parsed once by the reader (every rule reads them again).
-    dates: Vec<Option<NaiveDateTime>>,
+    /// Date columns parsed once by the reader (every rule reads them again): the filled
+    /// ones only, by column. An order has a few, and every cache line of a reused order
+    /// that the reading core writes must first be taken from the core that read it last.
+    dates: Vec<(u32, NaiveDateTime)>,
 }
 
 impl Order {
@@ -142,17 +144,18 @@ impl Order {
 
     /// Records the parsed date of field `i` (the reader validates date columns anyway).
     pub fn set_date(&mut self, i: usize, d: NaiveDateTime) {
-        if self.dates.len() <= i {
-            self.dates.resize(i + 1, None);
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        match self.dates.iter_mut().find(|(c, _)| *c == i) {
+            Some(slot) => slot.1 = d,
+            None => self.dates.push((i, d)),
         }
-        self.dates[i] = Some(d);
     }
 
     /// Field `i` as a date or datetime: the reader's parse when it made one, else parsed now.
     pub fn datetime(&self, i: usize) -> Option<NaiveDateTime> {
-        match self.dates.get(i) {
-            Some(Some(d)) => Some(*d),
-            _ => crate::io::dates::parse_datetime(self.field(i)),
+        match self.dates.iter().find(|(c, _)| *c as usize == i) {
+            Some((_, d)) => Some(*d),
+            None => crate::io::dates::parse_datetime(self.field(i)),
         }
     }
 
@@ -163,7 +166,7 @@ impl Order {
         let ends = self.ends.first().map_or(0, |&e| u64::from(e));
         let text = self.buf.as_bytes().first().map_or(0, |&b| u64::from(b));
         let last = self.buf.as_bytes().last().map_or(0, |&b| u64::from(b));
-        let dates = self.dates.last().map_or(0, |d| u64::from(d.is_some()));
+        let dates = self.dates.last().map_or(0, |d| u64::from(d.0));
         ends ^ text ^ last ^ dates
     }
 
