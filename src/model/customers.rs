@@ -90,7 +90,8 @@ impl Customers {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// The position of customer `id`.
+    /// The position of customer `id` (before [`Self::freeze`], found by a scan: the
+    /// table is meant to be read once frozen).
     pub fn position(&self, id: &str) -> Option<usize> {
         let key = key128(id.as_bytes());
         if self.frozen {
