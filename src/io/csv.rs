@@ -753,7 +753,9 @@ pub fn stream_prepared_batches<P: Send>(
     // orders' buffers are allocated once.
     type Batch = Vec<(Order, usize)>;
     const BATCH: usize = 512;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P, bool)>(8);
+    // At most three batches wait: the orders in flight (and back for refilling) then stay
+    // in the cores' caches; with eight waiting, the stream took ~6% longer.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P, bool)>(3);
     // Batches sent and not yet taken.
     let waiting = std::sync::atomic::AtomicUsize::new(0);
     let (waiting, prepare) = (&waiting, &prepare);
