@@ -93,11 +93,18 @@ impl Customers {
     /// The position of customer `id` (before [`Self::freeze`], found by a scan: the
     /// table is meant to be read once frozen).
     pub fn position(&self, id: &str) -> Option<usize> {
-        let key = key128(id.as_bytes());
+        self.at(&key128(id.as_bytes())).map(|i| i as usize)
+    }
+
+    /// The position of the customer with id key `key`.
+    fn at(&self, key: &(u64, u64)) -> Option<u32> {
         if self.frozen {
-            self.index.get(&key).map(|i| i as usize)
+            self.index.get(key)
         } else {
-            self.keys.iter().position(|k| *k == key)
+            self.keys
+                .iter()
+                .position(|k| k == key)
+                .and_then(|i| u32::try_from(i).ok())
         }
     }
 
@@ -113,12 +120,7 @@ impl Customers {
             self.index.get_many(keys, out);
         } else {
             out.clear();
-            out.extend(keys.iter().map(|k| {
-                self.keys
-                    .iter()
-                    .position(|x| x == k)
-                    .and_then(|i| u32::try_from(i).ok())
-            }));
+            out.extend(keys.iter().map(|k| self.at(k)));
         }
     }
 
