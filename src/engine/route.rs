@@ -155,10 +155,10 @@ pub struct OrderColumns {
 
 /// Looks up a batch of orders ahead of their evaluation (see the module's comment): each
 /// order's canonical kind, the rules that apply to it with what was found of each, and
-/// the visit-log heads of their plain steps, in that order. Routing reads only the batch,
-/// so it is done on the reading thread (which has the order's fields in its cache) as
-/// the batch is filled; the look-up, whose misses should land in the evaluating core's
-/// caches, on the evaluating thread.
+/// the visit-log heads of their plain steps, in that order. Both read only the batch and
+/// shared tables, so they are done on the reading thread (which has the order's fields in
+/// its cache) while batches wait for evaluation, and on the evaluating thread when none
+/// wait (see `io::csv::stream_prepared_batches`).
 #[derive(Debug, Clone)]
 pub struct Prefetcher<'a> {
     router: Router<'a>,
