@@ -95,8 +95,9 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             emit_with(path, |w| {
                 w.write_all(&head)?;
                 // Room for a part at once (a row is ~200 bytes).
-                write_rendered(w, parts, |part| {
-                    csv_rows_into(Vec::with_capacity(part.len() * 256), rows(part))
+                write_rendered(w, parts, |part, mut buf| {
+                    buf.reserve(part.len() * 256);
+                    csv_rows_into(buf, rows(part))
                 })
             })?;
         }

@@ -159,10 +159,16 @@ pub fn csv_rows_into<R: Row>(mut out: Vec<u8>, rows: impl Iterator<Item = R>) ->
 /// this one writes the parts already rendered, so that rendering a long list and the
 /// kernel's copying of it into the file overlap. The bytes are those of rendering the
 /// parts one after another.
+///
+/// `render` appends a part to the buffer it is given (empty, perhaps with room from an
+/// earlier part). A written part's buffer goes back to the thread that rendered it, and
+/// a thread renders at most [`BUFFERS`] parts ahead of the writing: a list's text is held
+/// a few parts at a time, in buffers whose pages are reused instead of taken fresh from
+/// the kernel for every part.
 pub fn write_rendered<P: Send>(
     w: &mut dyn Write,
     parts: Vec<P>,
-    render: impl Fn(P) -> Vec<u8> + Sync,
+    render: impl Fn(P, Vec<u8>) -> Vec<u8> + Sync,
 ) -> std::io::Result<()> {
     let mut lanes: [Vec<(usize, P)>; 2] = [Vec::new(), Vec::new()];
     for (i, p) in parts.into_iter().enumerate() {
@@ -171,12 +177,23 @@ pub fn write_rendered<P: Send>(
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<u8>)>();
     let render = &render;
     std::thread::scope(|sc| {
+        let mut back = Vec::new();
         for lane in lanes {
             let tx = tx.clone();
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+            back.push(back_tx);
             sc.spawn(move || {
+                let mut fresh = BUFFERS;
                 for (i, p) in lane {
-                    // The writer has failed and gone: stop rendering.
-                    if tx.send((i, render(p))).is_err() {
+                    let buf = if fresh > 0 {
+                        fresh -= 1;
+                        back_rx.try_recv().unwrap_or_default()
+                    } else {
+                        // The writer has failed and gone: stop rendering.
+                        let Ok(buf) = back_rx.recv() else { break };
+                        buf
+                    };
+                    if tx.send((i, render(p, buf))).is_err() {
                         break;
                     }
                 }
@@ -185,19 +202,25 @@ pub fn write_rendered<P: Send>(
         drop(tx);
         // Dropped when this returns, before the threads are joined, so that a failed
         // write stops them.
-        let rx = rx;
+        let (rx, back) = (rx, back);
         let mut waiting = std::collections::BTreeMap::new();
         let mut next = 0;
         for (i, bytes) in rx.iter() {
             waiting.insert(i, bytes);
-            while let Some(bytes) = waiting.remove(&next) {
+            while let Some(mut bytes) = waiting.remove(&next) {
                 w.write_all(&bytes)?;
+                bytes.clear();
+                // (A thread that has finished has dropped its end: nothing to return.)
+                let _ = back[next % 2].send(bytes);
                 next += 1;
             }
         }
         Ok(())
     })
 }
+
+/// Parts a thread of [`write_rendered`] may hold rendered and not yet written.
+const BUFFERS: usize = 2;
 
 /// Appends one row as the csv crate's writer does with its defaults (a proptest holds
 /// the two to the same bytes), without its per-field state machine, which took most of
@@ -353,13 +376,37 @@ mod tests {
     fn parts_rendered_on_two_threads_are_written_in_order() {
         let parts: Vec<usize> = (0..257).collect();
         // Uneven parts, so the two threads finish them out of order.
-        let render = |i: usize| format!("{i}:{}\n", "x".repeat((i * 7919) % 5000)).into_bytes();
+        let text = |i: usize| format!("{i}:{}\n", "x".repeat((i * 7919) % 5000)).into_bytes();
+        // A reused buffer comes empty.
+        let render = |i: usize, mut buf: Vec<u8>| {
+            assert!(buf.is_empty());
+            buf.extend(text(i));
+            buf
+        };
         let mut out = Vec::new();
         write_rendered(&mut out, parts.clone(), render).unwrap();
-        assert_eq!(out, parts.into_iter().flat_map(render).collect::<Vec<u8>>());
+        assert_eq!(out, parts.into_iter().flat_map(text).collect::<Vec<u8>>());
         let mut none = Vec::new();
         write_rendered(&mut none, Vec::<usize>::new(), render).unwrap();
         assert!(none.is_empty());
+    }
+
+    /// The text is held a few parts at a time: buffers go back to be filled again, so
+    /// that a list of any length takes at most `BUFFERS` new ones per thread.
+    #[test]
+    fn written_parts_buffers_are_reused() {
+        let fresh = std::sync::atomic::AtomicUsize::new(0);
+        let mut out = Vec::new();
+        write_rendered(&mut out, (0..200).collect(), |i: usize, mut buf: Vec<u8>| {
+            if buf.capacity() == 0 {
+                fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            buf.extend(format!("{i}\n").into_bytes());
+            buf
+        })
+        .unwrap();
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 200);
+        assert!(fresh.load(std::sync::atomic::Ordering::Relaxed) <= 2 * BUFFERS);
     }
 
     #[test]
@@ -374,10 +421,11 @@ mod tests {
             }
         }
         let done = std::sync::atomic::AtomicUsize::new(0);
-        let r = write_rendered(&mut Full, (0..10_000).collect(), |i: usize| {
+        let r = write_rendered(&mut Full, (0..10_000).collect(), |i: usize, mut buf: Vec<u8>| {
             done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             std::thread::sleep(std::time::Duration::from_micros(200));
-            i.to_string().into_bytes()
+            buf.extend(i.to_string().into_bytes());
+            buf
         });
         assert_eq!(r.unwrap_err().to_string(), "disk full");
         assert!(done.load(std::sync::atomic::Ordering::Relaxed) < 10_000);
