@@ -180,23 +180,29 @@ where
         let groups = 1usize << bits.min(GROUP_BITS);
         let parts = if keys.len() >= 1 << 16 {
             std::thread::scope(|scope| {
-                let second = scope.spawn(|| group_part(keys, bits, groups / 2..groups));
-                let first = group_part(keys, bits, 0..groups / 2);
+                let second = scope.spawn(|| group_part(keys, bits, groups / 2..groups, 0));
+                // With room for the second's entries too, which are appended to it.
+                let first = group_part(keys, bits, 0..groups / 2, keys.len());
                 vec![first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e))]
             })
         } else {
-            vec![group_part(keys, bits, 0..groups)]
+            vec![group_part(keys, bits, 0..groups, 0)]
         };
         let mut f = Frozen {
             shift,
             starts: Vec::with_capacity((1usize << bits) + 1),
-            entries: Vec::with_capacity(parts.iter().map(|p| p.entries.len()).sum()),
+            entries: Vec::new(),
         };
         f.starts.push(0);
         for part in parts {
             let base = u32::try_from(f.entries.len()).unwrap_or(u32::MAX);
             f.starts.extend(part.ends.iter().map(|&e| base + e));
-            f.entries.extend(part.entries);
+            // The first part's entries are kept where they are, not copied.
+            if f.entries.is_empty() {
+                f.entries = part.entries;
+            } else {
+                f.entries.extend(part.entries);
+            }
             for (a, b) in part.links {
                 link(a, b);
             }
@@ -226,12 +232,12 @@ struct Part<S> {
 }
 
 /// Groups the occurrences in `keys` whose buckets (of `2^bits`) fall in `groups`, a run
-/// of the buckets' groups by their top bits.
+/// of the buckets' groups by their top bits. The entries have room for at least `at_least`.
 ///
 /// A radix sort in two passes: first by group (at most 1024 write heads, which the CPU
 /// caches hold), then each group, small enough for the caches, by bucket. Scattering
 /// straight into a million buckets wrote each occurrence to a cache line of its own.
-fn group_part<K: Spread>(keys: &[K], bits: u32, groups: std::ops::Range<usize>) -> Part<K::Stored> {
+fn group_part<K: Spread>(keys: &[K], bits: u32, groups: std::ops::Range<usize>, at_least: usize) -> Part<K::Stored> {
     let mut part = Part {
         entries: Vec::new(),
         ends: Vec::new(),
@@ -271,7 +277,7 @@ fn group_part<K: Spread>(keys: &[K], bits: u32, groups: std::ops::Range<usize>) 
     let per = 1usize << low;
     let mut room = vec![0usize; per + 1];
     let mut sorted = Vec::new();
-    part.entries.reserve(grouped.len());
+    part.entries.reserve(grouped.len().max(at_least));
     for g in 0..groups.len() {
         let occ = &grouped[count[g]..count[g + 1]];
         room.fill(0);
