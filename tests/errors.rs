@@ -82,6 +82,23 @@ fn duplicate_ids() {
     );
 }
 
+/// Order ids in order until one is not: those remembered while they were in order (kept
+/// as a list, not searched) go into the table then, so a repeat still names its first line.
+#[test]
+fn duplicate_ids_once_the_order_breaks() {
+    let d = copy_example("property");
+    edit(d.path(), "orders.csv", "P-004,C003", "P-003,C003");
+    edit(d.path(), "orders.csv", "P-007,C009", "P-002,C009");
+    expect(
+        "duplicate_ids_unsorted",
+        &due("rules/property.toml", d.path()),
+        &[
+            "orders.csv:5: column `order_id` (field 1): duplicate order_id \"P-003\" (first on line 4)",
+            "orders.csv:8: column `order_id` (field 1): duplicate order_id \"P-002\" (first on line 3)",
+        ],
+    );
+}
+
 #[test]
 fn unparsable_date() {
     let d = copy_example("property");
