@@ -162,7 +162,7 @@ pub fn csv_rows_into<R: Row>(mut out: Vec<u8>, rows: impl Iterator<Item = R>) ->
 ///
 /// `render` appends a part to the buffer it is given (empty, perhaps with room from an
 /// earlier part). A written part's buffer goes back to the thread that rendered it, and
-/// a thread renders at most [`BUFFERS`] parts ahead of the writing: a list's text is held
+/// a thread renders at most two parts (`BUFFERS`) ahead of the writing: a list's text is held
 /// a few parts at a time, in buffers whose pages are reused instead of taken fresh from
 /// the kernel for every part.
 pub fn write_rendered<P: Send>(
