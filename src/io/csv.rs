@@ -1008,11 +1008,11 @@ struct VisitCols {
     signed: Option<usize>,
 }
 
-/// What a reader of part of `visits.csv` found: its visits ready to be filed, with the
-/// visitor names and kept visits they refer to, and its problems.
+/// What a reader of part of `visits.csv` found: its visits filed in a log of their own,
+/// with the visitor names and kept visits they refer to, and its problems.
 #[derive(Default)]
 struct VisitsPart {
-    prepared: Vec<Prepared>,
+    log: AttemptLog,
     names: Names,
     kept: KeptVisits,
     problems: Problems,
@@ -1071,16 +1071,20 @@ fn read_visits_in_two(
                 // Room for its rows (about half) at once: address space, taken as rows
                 // come; a vector grown by doubling copies itself into fresh pages again
                 // and again.
-                let mut part = VisitsPart::default();
-                part.prepared.reserve(rows / 2 + rows / 16);
+                let mut part = VisitsPart {
+                    log: AttemptLog::with_room(rows / 2 + rows / 16),
+                    ..VisitsPart::default()
+                };
                 let VisitsPart {
-                    prepared,
+                    log,
                     names,
                     kept,
                     problems,
                 } = &mut part;
                 rest.for_each(problems, |_line, rec, errs| {
-                    prepared.extend(visit_row(rec, errs, &c, scales, keep_visits, names, kept));
+                    if let Some(p) = visit_row(rec, errs, &c, scales, keep_visits, names, kept) {
+                        log.file(p);
+                    }
                 });
                 part
             })
@@ -1096,10 +1100,8 @@ fn read_visits_in_two(
         // everything itself, or stopped on an unreadable row).
         if let (Some(mut part), Some(line)) = (part, t.ended_on) {
             let visitor = names.absorb(&part.names);
-            for mut p in part.prepared {
-                p.rename_visitor(&visitor);
-                attempts.file(p);
-            }
+            // Its rows stay where that core filed them.
+            attempts.append(part.log, &visitor);
             log.visits.append(part.kept);
             // Its lines were counted from 1 where it began.
             for d in &mut part.problems.diags {

@@ -36,7 +36,7 @@ struct Row {
 }
 
 /// Every attempt of the log, grouped by due id.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AttemptLog {
     /// The due key of each row, while filing (the rows are chained when frozen).
     keys: Vec<(u64, u64)>,
@@ -44,7 +44,25 @@ pub struct AttemptLog {
     index: Frozen<(u64, u64), u32>,
     frozen: bool,
     rows: Vec<Row>,
+    /// The rows of a later part of the log (read on another core), numbered on from the
+    /// end of `rows`, with their keys: kept where that core put them rather than copied
+    /// after `rows` (see [`AttemptLog::append`]).
+    later: Vec<Row>,
+    later_keys: Vec<(u64, u64)>,
     names: Names,
+}
+
+/// The log as filed, whether or not part of it was filed on another core.
+impl std::fmt::Debug for AttemptLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttemptLog")
+            .field("keys", &self.keys.iter().chain(&self.later_keys).collect::<Vec<_>>())
+            .field("index", &self.index)
+            .field("frozen", &self.frozen)
+            .field("rows", &self.rows.iter().chain(&self.later).collect::<Vec<_>>())
+            .field("names", &self.names)
+            .finish()
+    }
 }
 
 /// Visitor names, interned: a few hundred staff make millions of visits.
@@ -107,15 +125,6 @@ pub struct Prepared {
     row: Row,
 }
 
-impl Prepared {
-    /// Renumbers the visitor by `map` (see [`Names::absorb`]).
-    pub fn rename_visitor(&mut self, map: &[u32]) {
-        if let Some(&v) = map.get(self.row.visitor as usize) {
-            self.row.visitor = v;
-        }
-    }
-}
-
 impl AttemptLog {
     /// A log sized for about `rows` visits. The row array gets twice that: capacity never
     /// written costs address space, not memory, and growing would keep both copies.
@@ -124,6 +133,45 @@ impl AttemptLog {
         log.rows.reserve(rows.saturating_mul(2));
         log.keys.reserve(rows.saturating_mul(2));
         log
+    }
+
+    /// A log for a part of a file, with room for exactly `rows` visits.
+    pub fn with_room(rows: usize) -> Self {
+        let mut log = AttemptLog::default();
+        log.rows.reserve(rows);
+        log.keys.reserve(rows);
+        log
+    }
+
+    /// Files the visits of `later`, a part of the same file that follows the ones filed
+    /// so far, whose visitors are numbered by `visitor` here (see [`Names::absorb`]).
+    pub fn append(&mut self, mut later: AttemptLog, visitor: &[u32]) {
+        if self.frozen || later.frozen {
+            return;
+        }
+        for row in later.rows.iter_mut().chain(later.later.iter_mut()) {
+            if let Some(&v) = visitor.get(row.visitor as usize) {
+                row.visitor = v;
+            }
+        }
+        later.keys.append(&mut later.later_keys);
+        later.rows.append(&mut later.later);
+        if self.later.is_empty() {
+            self.later = later.rows;
+            self.later_keys = later.keys;
+        } else {
+            self.later.append(&mut later.rows);
+            self.later_keys.append(&mut later.keys);
+        }
+    }
+
+    /// The row at `at`, counted across `rows` and `later`.
+    fn row(&self, at: u32) -> Option<&Row> {
+        let at = at as usize;
+        match at.checked_sub(self.rows.len()) {
+            None => self.rows.get(at),
+            Some(i) => self.later.get(i),
+        }
     }
 
     /// Adds one visit to the chain of `due_id`.
@@ -145,9 +193,16 @@ impl AttemptLog {
     /// Files a prepared visit; it joins its item's chain, in log order, when the log is
     /// frozen (after [`AttemptLog::freeze`], the log is read-only and this does nothing).
     pub fn file(&mut self, p: Prepared) {
-        if !self.frozen {
+        if self.frozen {
+            return;
+        }
+        // After the rows of an appended part, in log order.
+        if self.later.is_empty() {
             self.keys.push(p.key);
             self.rows.push(p.row);
+        } else {
+            self.later_keys.push(p.key);
+            self.later.push(p.row);
         }
     }
 
@@ -159,7 +214,10 @@ impl AttemptLog {
     /// The attempts on `due_id`, in log order (`None` when it has none). The log answers
     /// once frozen.
     pub fn get(&self, due_id: &str) -> Option<Attempts<'_>> {
-        debug_assert!(self.frozen || self.rows.is_empty(), "a visit log is read once frozen");
+        debug_assert!(
+            self.frozen || self.rows.is_empty() && self.later.is_empty(),
+            "a visit log is read once frozen"
+        );
         self.chain(self.index.get(&due_key(due_id)))
     }
 
@@ -167,11 +225,14 @@ impl AttemptLog {
     /// `heads` (for [`Self::chain`]). Their cache misses overlap, and each chain's first
     /// row is brought into the CPU caches too, ready for reading.
     pub fn heads_of(&self, keys: &[(u64, u64)], heads: &mut Vec<Option<u32>>) {
-        debug_assert!(self.frozen || self.rows.is_empty(), "a visit log is read once frozen");
+        debug_assert!(
+            self.frozen || self.rows.is_empty() && self.later.is_empty(),
+            "a visit log is read once frozen"
+        );
         self.index.get_many(keys, heads);
         let mut touched = 0u32;
         for &at in heads.iter().flatten() {
-            touched ^= self.rows.get(at as usize).map_or(0, |r| r.next);
+            touched ^= self.row(at).map_or(0, |r| r.next);
         }
         std::hint::black_box(touched);
     }
@@ -205,8 +266,16 @@ impl AttemptLog {
     pub fn freeze(&mut self) {
         if !self.frozen {
             let keys = std::mem::take(&mut self.keys);
-            let rows = &mut self.rows;
-            self.index = Frozen::first_of(&keys, |a, b| rows[a as usize].next = b);
+            let later_keys = std::mem::take(&mut self.later_keys);
+            let (rows, later) = (&mut self.rows, &mut self.later);
+            let n = rows.len();
+            self.index = Frozen::first_of_segments(&[&keys, &later_keys], |a, b| {
+                let a = a as usize;
+                match a.checked_sub(n) {
+                    None => rows[a].next = b,
+                    Some(i) => later[i].next = b,
+                }
+            });
             self.frozen = true;
         }
         self.names.index = HashMap::default();
@@ -259,7 +328,7 @@ pub struct Attempts<'a> {
 impl<'a> Iterator for Attempts<'a> {
     type Item = Attempt<'a>;
     fn next(&mut self) -> Option<Attempt<'a>> {
-        let row = self.log.rows.get(self.at as usize)?;
+        let row = self.log.row(self.at)?;
         self.at = row.next;
         Some(Attempt { log: self.log, row })
     }
