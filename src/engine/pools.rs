@@ -29,13 +29,17 @@ impl Pools {
         let i = match self.at.get(&(ci, period)) {
             Some(&i) => i,
             None => {
-                // Sized like the period before, which orders in time order have filled:
-                // a pool of a million units grown by doubling copies itself again and
-                // again.
+                // Sized like the rule's largest pool so far: a pool of a million units
+                // grown by doubling copies itself into fresh pages again and again. (Not
+                // the period before: anchors come only roughly in time order, so it is
+                // still filling when the next one starts.)
                 let before = self
-                    .at
-                    .get(&(ci, period.prev()))
-                    .map_or(0, |&b| self.list[b].1 .0.len());
+                    .list
+                    .iter()
+                    .filter(|((c, _), _)| *c == ci)
+                    .map(|(_, (units, _))| units.len())
+                    .max()
+                    .unwrap_or(0);
                 let units = Vec::with_capacity(before + before / 8);
                 self.at.insert((ci, period), self.list.len());
                 self.list.push(((ci, period), (units, Households::default())));
