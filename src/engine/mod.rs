@@ -784,6 +784,7 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|c| vec![[None; WINDOW_DAYS as usize]; c.rule.steps.len()])
             .collect();
+        let visits = inp.attempts.visits();
         Ok(Engine {
             windows,
             sh: Shared {
@@ -805,7 +806,7 @@ impl<'a> Engine<'a> {
             warnings,
             pools: pools::Pools::default(),
             periods: Periods::default(),
-            contacts: Contacts::default(),
+            contacts: Contacts::with_room(visits),
             out: Vec::new(),
             problems: Vec::new(),
         })
@@ -1701,7 +1702,7 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         return units;
     }
     let in_file_order = units.is_sorted_by_key(|u| u.offset);
-    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, |u| Some((u.day() - lo) as usize));
+    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, 0, |u| Some((u.day() - lo) as usize));
     if !in_file_order {
         // A household's unit moved to an earlier order: each day, a small slice, is put
         // back in file order.

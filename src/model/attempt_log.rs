@@ -256,6 +256,11 @@ impl AttemptLog {
         self.index.len()
     }
 
+    /// Number of visits filed.
+    pub fn visits(&self) -> usize {
+        self.rows.len() + self.later.len()
+    }
+
     /// True when no visit was logged.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

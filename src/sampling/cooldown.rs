@@ -17,6 +17,16 @@ pub struct Contacts {
 }
 
 impl Contacts {
+    /// Room for about `n` contacts (one per visit in the log, at most, unless an item
+    /// is asked about twice): address space, taken as contacts come, where a list grown
+    /// by doubling would copy itself into fresh pages again and again.
+    pub fn with_room(n: usize) -> Self {
+        Contacts {
+            list: Vec::with_capacity(n),
+            ..Contacts::default()
+        }
+    }
+
     /// Records a reached contact.
     pub fn add(&mut self, customer: usize, on: NaiveDate) {
         self.list.push((u32::try_from(customer).unwrap_or(u32::MAX), on));
@@ -50,8 +60,9 @@ impl Contacts {
         let mid = if parts > 1 { customers / 2 } else { customers };
         let list = &self.list;
         let (mut sorted, mut starts, second) = std::thread::scope(|scope| {
-            let second = (mid < customers).then(|| scope.spawn(move || sealed_part(list, mid..customers)));
-            let (sorted, starts) = sealed_part(list, 0..mid);
+            let second = (mid < customers).then(|| scope.spawn(move || sealed_part(list, mid..customers, 0)));
+            // With room for the second's contacts too, which are appended to it.
+            let (sorted, starts) = sealed_part(list, 0..mid, list.len());
             let second = second.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
             (sorted, starts, second)
         });
@@ -107,9 +118,14 @@ impl Contacts {
 
 /// The contacts of the customers in `range`, in order of customer, then date, without
 /// repeats, and where each customer's begin (from 0, one entry per customer of `range`).
-fn sealed_part(list: &[(u32, NaiveDate)], range: std::ops::Range<usize>) -> (Vec<(u32, NaiveDate)>, Vec<u32>) {
+/// The contacts have room for at least `room`.
+fn sealed_part(
+    list: &[(u32, NaiveDate)],
+    range: std::ops::Range<usize>,
+    room: usize,
+) -> (Vec<(u32, NaiveDate)>, Vec<u32>) {
     let key = |&(c, _): &(u32, NaiveDate)| (c as usize).checked_sub(range.start).filter(|&k| k < range.len());
-    let (mut sorted, groups) = super::by_bucket(list, range.len(), key);
+    let (mut sorted, groups) = super::by_bucket(list, range.len(), room, key);
     let mut starts = Vec::with_capacity(range.len());
     // Each customer's dates in order, without repeats, packed to the front.
     let mut kept = 0usize;

@@ -82,8 +82,13 @@ fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
 /// `items` grouped by `key` (below `keys`; an item whose key is `None` is left out),
 /// keeping their order within a group — a counting sort, for the millions of sampled
 /// units and contacts put in order once — and where each group starts (`keys + 1`
-/// entries, the last one the length).
-pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> Option<usize>) -> (Vec<T>, Vec<usize>) {
+/// entries, the last one the length). The grouped items have room for at least `room`.
+pub(crate) fn by_bucket<T: Copy>(
+    items: &[T],
+    keys: usize,
+    room: usize,
+    key: impl Fn(&T) -> Option<usize>,
+) -> (Vec<T>, Vec<usize>) {
     let mut starts = vec![0usize; keys + 1];
     for k in items.iter().filter_map(&key) {
         starts[k + 1] += 1;
@@ -95,7 +100,8 @@ pub(crate) fn by_bucket<T: Copy>(items: &[T], keys: usize, key: impl Fn(&T) -> O
         return (Vec::new(), starts);
     };
     let mut next = starts.clone();
-    let mut out = vec![first; starts[keys]];
+    let mut out = Vec::with_capacity(starts[keys].max(room));
+    out.resize(starts[keys], first);
     for x in items {
         if let Some(k) = key(x) {
             out[next[k]] = *x;
