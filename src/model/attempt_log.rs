@@ -144,7 +144,8 @@ impl AttemptLog {
     }
 
     /// Files the visits of `later`, a part of the same file that follows the ones filed
-    /// so far, whose visitors are numbered by `visitor` here (see [`Names::absorb`]).
+    /// so far, whose visitors are numbered by `visitor` here (see [`Names::absorb`]). Like
+    /// [`Self::file`], it does nothing once either log is frozen (both are read-only).
     pub fn append(&mut self, mut later: AttemptLog, visitor: &[u32]) {
         if self.frozen || later.frozen {
             return;
