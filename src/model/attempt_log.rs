@@ -129,10 +129,7 @@ impl AttemptLog {
     /// A log sized for about `rows` visits. The row array gets twice that: capacity never
     /// written costs address space, not memory, and growing would keep both copies.
     pub fn with_capacity(rows: usize) -> Self {
-        let mut log = AttemptLog::default();
-        log.rows.reserve(rows.saturating_mul(2));
-        log.keys.reserve(rows.saturating_mul(2));
-        log
+        Self::with_room(rows.saturating_mul(2))
     }
 
     /// A log for a part of a file, with room for exactly `rows` visits.
