@@ -418,9 +418,17 @@ struct Shared<'a> {
 /// One thread's buffers for laying out customer cadences.
 #[derive(Default)]
 struct CadenceWork {
-    ids: Vec<String>,
+    slot: SlotWork,
     keys: Vec<(u64, u64)>,
     found: Vec<Option<u32>>,
+}
+
+/// Buffers for one slot's items, reused from slot to slot: its due ids and how its
+/// requirements are filled (see [`cadence::missing`]).
+#[derive(Default)]
+struct SlotWork {
+    ids: Vec<String>,
+    fills: Vec<cadence::Fill>,
 }
 
 /// The streaming evaluator.
@@ -429,8 +437,8 @@ pub struct Engine<'a> {
     fold: Option<Fold<'a>>,
     tally: Option<Tally<'a>>,
     id_buf: String,
-    /// Reused by [`Self::cadence_items`] for a slot's due ids.
-    slot_buf: Vec<String>,
+    /// Reused by [`Shared::cadence_items`] for each slot of an order cadence.
+    slot_buf: SlotWork,
     unit_buf: String,
     warnings: Vec<String>,
     /// Per rule and step: windows by anchor day, for the last [`WINDOW_DAYS`] days asked
@@ -559,10 +567,11 @@ impl<'a> Shared<'a> {
         slots: &[cadence::Slot],
         heads: Option<&[Option<u32>]>,
         excluded: Option<String>,
-        ids: &mut Vec<String>,
+        work: &mut SlotWork,
         contacts: &mut Contacts,
         out: &mut Vec<Evaluated>,
     ) {
+        let SlotWork { ids, fills } = work;
         let Some(cad) = self.compiled[ci].rule.cadence.as_ref() else {
             return;
         };
@@ -586,14 +595,14 @@ impl<'a> Shared<'a> {
                 .filter(|a| a.outcome() == crate::model::values::Outcome::Reached && a.at().date() <= as_of)
                 .collect();
             let times: Vec<_> = reached.iter().map(|a| (a.at(), a.channel())).collect();
-            let missing = cadence::missing(&cad.require, &times);
+            cadence::missing(&cad.require, &times, fills);
             // A slot is judged in the period it falls in, so its anchor is its own start,
             // not the cadence's (or the order's hand-over) date.
             let anchor = slot.start.and_time(chrono::NaiveTime::MIN);
             // `missing` lists the requirements in the order `slot_ids` named their ids: the
             // bare slot id alone, or one id per required contact after it.
             let mut next_id = usize::from(reqs.is_some());
-            for (req, filled, need) in missing {
+            for &(req, ref filled, need) in fills.iter() {
                 for k in 1..=need {
                     let j = next_id;
                     next_id += 1;
@@ -674,12 +683,16 @@ impl<'a> Shared<'a> {
         contacts: &mut Contacts,
     ) -> Vec<Evaluated> {
         let customers = self.inp.customers;
-        let CadenceWork { ids, keys, found } = work;
+        let CadenceWork {
+            slot: scratch,
+            keys,
+            found,
+        } = work;
         keys.clear();
         for &cust in chunk {
             for slot in slots {
-                Shared::slot_ids(&self.compiled[ci], customers.get(cust).id(), slot, ids);
-                keys.extend(ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
+                Shared::slot_ids(&self.compiled[ci], customers.get(cust).id(), slot, &mut scratch.ids);
+                keys.extend(scratch.ids.iter().map(|id| crate::model::attempt_log::due_key(id)));
             }
         }
         self.inp.attempts.heads_of(keys, found);
@@ -699,7 +712,7 @@ impl<'a> Shared<'a> {
                 slots,
                 heads,
                 excluded,
-                ids,
+                scratch,
                 contacts,
                 &mut items,
             );
@@ -812,7 +825,7 @@ impl<'a> Engine<'a> {
             fold: None,
             tally: None,
             id_buf: String::new(),
-            slot_buf: Vec::new(),
+            slot_buf: SlotWork::default(),
             unit_buf: String::new(),
             warnings,
             pools: pools::Pools::default(),

@@ -95,11 +95,17 @@ pub fn phased_slots(
     out
 }
 
-/// For each requirement (one contact through any channel when there are none): its
-/// position in `require`, the reached visits (indices into `reached`, each its time and
-/// channel) that fill it, and how many it needs. Each visit fills at most one
-/// requirement, the first group that lists its channel; visits are taken in time order.
-pub fn missing(require: &[Require], reached: &[(NaiveDateTime, Channel)]) -> Vec<(usize, Vec<usize>, u32)> {
+/// How a requirement of a slot is filled: its position in the cadence's `require`, the
+/// reached visits that fill it (indices into the slot's), and how many it needs.
+pub type Fill = (usize, Vec<usize>, u32);
+
+/// For each requirement (one contact through any channel when there are none), into
+/// `out`: its [`Fill`]. Each visit fills at most one requirement, the first group that
+/// lists its channel; visits are taken in time order. `out` is the caller's, reused from
+/// slot to slot: a yearly report asks for millions of slots, most with no visit, and a
+/// list made for each was a quarter of laying them out.
+pub fn missing(require: &[Require], reached: &[(NaiveDateTime, Channel)], out: &mut Vec<Fill>) {
+    out.clear();
     let mut order: Vec<usize> = (0..reached.len()).collect();
     order.sort_by_key(|&i| reached[i].0);
     let mut used = vec![false; reached.len()];
@@ -115,13 +121,15 @@ pub fn missing(require: &[Require], reached: &[(NaiveDateTime, Channel)]) -> Vec
     };
     if require.is_empty() {
         // An unspecified requirement accepts any channel.
-        return vec![(0, fill(1, &|_| true), 1)];
+        out.push((0, fill(1, &|_| true), 1));
+        return;
     }
-    require
-        .iter()
-        .enumerate()
-        .map(|(at, q)| (at, fill(q.count, &|c| q.channels.contains(&c)), q.count))
-        .collect()
+    out.extend(
+        require
+            .iter()
+            .enumerate()
+            .map(|(at, q)| (at, fill(q.count, &|c| q.channels.contains(&c)), q.count)),
+    );
 }
 
 #[cfg(test)]
@@ -181,10 +189,18 @@ mod tests {
             },
         ];
         let (a, b) = (reach(Channel::Onsite), reach(Channel::Phone));
-        let m = missing(&req, &[a, b]);
+        let mut m = Vec::new();
+        missing(&req, &[a, b], &mut m);
         assert_eq!(m, vec![(0, vec![0], 1), (1, vec![1], 2)]);
         // Without requirements, one contact through any channel fills the slot.
-        assert_eq!(missing(&[], &[b, a]), vec![(0, vec![0], 1)]);
+        missing(&[], &[b, a], &mut m);
+        assert_eq!(m, vec![(0, vec![0], 1)], "the list of an earlier slot is replaced");
+        missing(&req, &[], &mut m);
+        assert_eq!(
+            m,
+            vec![(0, vec![], 1), (1, vec![], 2)],
+            "nothing reached: every requirement wants its count"
+        );
     }
 
     #[test]
