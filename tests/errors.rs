@@ -328,8 +328,12 @@ fn rejected_rows_keep_file_order_and_every_reason() {
         rows[0].contains("orders.csv,3,") && rows[0].contains(&unknown("C998")),
         "{r}"
     );
+    // A row rejected for a bad date is reported with its fields as read.
     assert!(
-        rows[1].contains("orders.csv,4,") && rows[1].contains("column `closed_at`") && !rows[1].contains("unknown"),
+        rows[1].contains("orders.csv,4,")
+            && rows[1].contains("column `closed_at`")
+            && !rows[1].contains("unknown")
+            && rows[1].contains("P-003,C004,complaint,major,陈经理,安保部,2026-11-08 08:00,soon,"),
         "{r}"
     );
     assert!(
