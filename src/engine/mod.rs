@@ -363,6 +363,10 @@ impl std::fmt::Display for DueId<'_> {
 enum Build {
     /// Only those the keep filter accepts.
     Kept,
+    /// As `Kept`, for a sampled unit probed as its order streamed by: the contacts its
+    /// reached visits give were recorded then (recording them again only made the sealed
+    /// contacts be sorted again: ~0.03 s of a 5M `due`).
+    Again,
     /// None: only say whether any would be kept.
     Probe,
 }
@@ -1213,7 +1217,7 @@ impl<'a> Engine<'a> {
                 }
             };
             let st = attempts::classify(found, self.sh.inp.as_of, c.rule.max_attempts);
-            if let Some(r) = &st.reach {
+            if let (Some(r), false) = (&st.reach, build == Build::Again) {
                 self.contacts.add(cust, r.at().date());
             }
             generated += 1;
@@ -1294,7 +1298,7 @@ impl<'a> Engine<'a> {
                 };
                 if (self.sh.keep)(&probe) {
                     kept.other();
-                    if build == Build::Kept {
+                    if build != Build::Probe {
                         let mut item = self
                             .sh
                             .base_item(ci, cust, Some(order), end.and_time(chrono::NaiveTime::MIN));
@@ -1552,7 +1556,7 @@ impl<'a> Engine<'a> {
                         found.get(*start..start + n),
                         PoolUnit::anchor_at(r.anchor_s),
                         None,
-                        Build::Kept,
+                        Build::Again,
                     );
                     for mut item in items {
                         let mut sample = f.sample.clone();
