@@ -103,7 +103,7 @@ pub type Fill = (usize, Vec<usize>, u32);
 /// `out`: its [`Fill`]. Each visit fills at most one requirement, the first group that
 /// lists its channel; visits are taken in time order. `out` is the caller's, reused from
 /// slot to slot: a yearly report asks for millions of slots, most with no visit, and a
-/// list made for each was a quarter of laying them out.
+/// list made for each cost ~6% of laying them out.
 pub fn missing(require: &[Require], reached: &[(NaiveDateTime, Channel)], out: &mut Vec<Fill>) {
     out.clear();
     let mut order: Vec<usize> = (0..reached.len()).collect();
