@@ -1743,15 +1743,47 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     by_day
 }
 
-/// The positions of `items` by deadline, then due id.
+/// The positions of `items` by deadline, then due id. A long list's two halves are keyed
+/// and sorted on two cores, then merged (5M `due`, 639k items: ~0.08 s on one core,
+/// with nothing else running then).
 fn deadline_order(items: &[Evaluated]) -> Vec<usize> {
-    let mut keys: Vec<(NaiveDate, &str, usize)> = items
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.window_end, e.due_id.as_str(), i))
-        .collect();
-    keys.sort_unstable();
-    keys.into_iter().map(|(_, _, i)| i).collect()
+    deadline_order_in_halves(items, 1 << 14)
+}
+
+/// [`deadline_order`], in two halves from `min_len` items on.
+fn deadline_order_in_halves(items: &[Evaluated], min_len: usize) -> Vec<usize> {
+    fn sorted_keys(from: usize, part: &[Evaluated]) -> Vec<(NaiveDate, &str, usize)> {
+        let mut keys: Vec<_> = part
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.window_end, e.due_id.as_str(), from + i))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+    if items.len() < min_len.max(2) {
+        return sorted_keys(0, items).into_iter().map(|(_, _, i)| i).collect();
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let (a, b) = std::thread::scope(|scope| {
+        let b = scope.spawn(|| sorted_keys(first.len(), second));
+        let a = sorted_keys(0, first);
+        (a, b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    // Keys are distinct (each holds its position), so the merge is the whole list's sort.
+    let mut out = Vec::with_capacity(items.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x < y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let next = if take_a { a.next() } else { b.next() };
+        out.extend(next.map(|(_, _, i)| i));
+    }
+    out
 }
 
 /// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small
@@ -1980,7 +2012,8 @@ mod tests {
             prop_assert_eq!(got.iter().map(|u| u.offset).collect::<Vec<_>>(), want.iter().map(|u| u.offset).collect::<Vec<_>>());
         }
 
-        /// The in-place reordering gives what a plain sort gives, for any arrival order.
+        /// The in-place reordering, and the order found in two halves, give what a plain
+        /// sort gives, for any arrival order.
         #[test]
         fn sorting_by_deadline_matches_a_plain_sort(
             days in proptest::collection::vec(0u32..40, 0..200),
@@ -1996,6 +2029,9 @@ mod tests {
             let mut in_place = items.clone();
             let refs: Vec<Evaluated> = by_deadline(&mut in_place).into_iter().map(|e| e.clone()).collect();
             prop_assert_eq!(&refs, &want);
+            // Also sorted in two halves and merged (as a long list is).
+            let halves: Vec<Evaluated> = deadline_order_in_halves(&items, 2).into_iter().map(|i| items[i].clone()).collect();
+            prop_assert_eq!(&halves, &want);
             prop_assert_eq!(sorted_by_deadline(items), want);
         }
     }
