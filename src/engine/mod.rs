@@ -1217,7 +1217,7 @@ impl<'a> Engine<'a> {
                 }
             };
             let st = attempts::classify(found, self.sh.inp.as_of, c.rule.max_attempts);
-            if let (Some(r), false) = (&st.reach, build == Build::Again) {
+            if let Some(r) = st.reach.as_ref().filter(|_| build != Build::Again) {
                 self.contacts.add(cust, r.at().date());
             }
             generated += 1;
