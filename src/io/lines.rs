@@ -99,6 +99,16 @@ impl LineCount {
 
     /// Counts the line breaks in `bytes`, the next bytes of the input.
     pub fn pass(&mut self, bytes: &[u8]) {
+        let Some(&first) = bytes.first() else { return };
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // Only LFs: counted in bulk, not visited one by one (reading sampled orders
+            // again passes over the whole file between them). A LF first closes the line
+            // of a CR that ended the bytes before.
+            let lfs = memchr::memchr_iter(b'\n', bytes).count() as u64;
+            self.line += lfs - u64::from(self.after_cr && first == b'\n');
+            self.after_cr = false;
+            return;
+        }
         // Where a LF would close the same line as the CR before it.
         let (mut cr, mut next) = (self.after_cr, 0);
         for at in memchr::memchr2_iter(b'\r', b'\n', bytes) {
