@@ -202,25 +202,21 @@ pub struct Inputs<'a> {
     pub keep_unselected: bool,
 }
 
+/// A unit of a sampling pool: 24 bytes, as there is one per historical order of a
+/// sampled rule (5.7M in the 5M benchmark's due list).
 #[derive(Debug, Clone, Copy)]
 struct PoolUnit {
     /// Seeded [`sampling::unit_hash`] of the order or customer id (also its identity in
     /// the pool: 64 bits instead of a string per historical unit).
     hash: u64,
-    /// Where its order starts in the file as read (see [`Order::offset`]): its identity
-    /// when the order is read again, and its place in arrival order.
-    offset: u64,
-    /// Anchor as seconds since 1970 (8 bytes instead of 12: a unit is 32 bytes, and there
-    /// is one per historical order of a sampled rule).
-    anchor_s: i64,
+    /// Where its order starts in the file as read (see [`Order::offset`]; the low 48
+    /// bits), its identity when the order is read again and its place in arrival order,
+    /// and which of its items could be kept (the high 16 bits, see [`PoolUnit::kept`]).
+    offset_kept: u64,
+    /// The anchor as seconds from its pool's period start (a period is at most a year).
+    into_period: u32,
     customer: u32,
-    /// Which of its items could be kept: `finish` reads the order again and builds the
-    /// items of the units that need them (selected ones, or all for reports; or only
-    /// counts them, see [`Engine::with_tally`]). Orders are not held meanwhile: millions
-    /// of unselected units would cost more memory than the input.
-    kept: Kept,
 }
-
 /// Which of a unit's items the keep filter wants: bit `s` for step `s` (the first 15),
 /// and the top bit for any other (a later step, or a `min_visits` extra).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -247,23 +243,52 @@ impl Kept {
     }
 }
 
+const _: () = assert!(std::mem::size_of::<PoolUnit>() == 24);
+
 impl PoolUnit {
-    /// The anchor's day, counted from 1970-01-01 (whole days order as the dates do, and
-    /// need no date built).
-    fn day(&self) -> i64 {
-        self.anchor_s.div_euclid(86_400)
+    /// Offsets from 2^48 on (a 256 TiB orders file) do not fit beside [`Kept`].
+    const OFFSET_BITS: u32 = 48;
+
+    /// The unit, or `None` when its offset does not fit.
+    fn new(hash: u64, offset: u64, kept: Kept, into_period: u32, customer: u32) -> Option<Self> {
+        (offset >> Self::OFFSET_BITS == 0).then_some(PoolUnit {
+            hash,
+            offset_kept: offset | u64::from(kept.0) << Self::OFFSET_BITS,
+            into_period,
+            customer,
+        })
     }
 
-    fn anchor_at(seconds: i64) -> NaiveDateTime {
-        chrono::DateTime::from_timestamp(seconds, 0).map_or(NaiveDateTime::MIN, |d| d.naive_utc())
+    fn offset(&self) -> u64 {
+        self.offset_kept & ((1 << Self::OFFSET_BITS) - 1)
+    }
+
+    /// Which of its items could be kept: `finish` reads the order again and builds the
+    /// items of the units that need them (selected ones, or all for reports; or only
+    /// counts them, see [`Engine::with_tally`]). Orders are not held meanwhile: millions
+    /// of unselected units would cost more memory than the input.
+    fn kept(&self) -> Kept {
+        Kept((self.offset_kept >> Self::OFFSET_BITS) as u16)
+    }
+
+    /// The anchor's day, counted from the period's first (whole days order as the dates
+    /// do, and need no date built).
+    fn day(&self) -> u32 {
+        self.into_period / 86_400
+    }
+
+    /// The anchor of a unit `into_period` seconds into a period starting on `start`.
+    fn anchor_at(start: NaiveDate, into_period: u32) -> NaiveDateTime {
+        start.and_time(NaiveTime::MIN) + chrono::Duration::seconds(i64::from(into_period))
     }
 }
 
-/// A pooled unit whose items `finish` builds when the orders are read again (32 bytes:
+/// A pooled unit whose items `finish` builds when the orders are read again (24 bytes:
 /// a yearly report rebuilds millions; what its period shares is in [`PoolFacts`]).
 struct Rebuild {
     offset: u64,
-    anchor_s: i64,
+    /// The anchor, as [`PoolUnit::into_period`].
+    into_period: u32,
     pool: u32,
     customer: u32,
     selected: bool,
@@ -1041,12 +1066,12 @@ impl<'a> Engine<'a> {
                 }
             }
             self.unit_buf = unit_id;
-            let unit = PoolUnit {
-                hash,
-                customer: cust32,
-                anchor_s,
-                offset: order.offset,
-                kept,
+            let Some(unit) = PoolUnit::new(hash, order.offset, kept, into_period, cust32) else {
+                self.problems.push(Diagnostic::file(
+                    &self.sh.inp.orders_path,
+                    "orders beyond the file's first 256 TiB cannot be sampled",
+                ));
+                continue;
             };
             let pool = self.pools.get_mut(at_pool);
             match replace {
@@ -1436,7 +1461,7 @@ impl<'a> Engine<'a> {
         let mut pools: Vec<_> = std::mem::take(&mut self.pools)
             .into_list()
             .into_iter()
-            .filter(|(_, (units, _))| units.iter().any(|u| u.kept.any()))
+            .filter(|(_, (units, _))| units.iter().any(|u| u.kept().any()))
             .collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
@@ -1554,7 +1579,7 @@ impl<'a> Engine<'a> {
                         &batch[*b].0,
                         f.household.then_some(&names[unit.clone()]),
                         found.get(*start..start + n),
-                        PoolUnit::anchor_at(r.anchor_s),
+                        PoolUnit::anchor_at(f.period.start, r.into_period),
                         None,
                         Build::Again,
                     );
@@ -1635,10 +1660,12 @@ fn draw(
     // two cache misses (a customer's start, then their dates), most of a due list's draw.
     let mut blocked = vec![false; units.len()];
     if let Some(days) = cooldown {
+        // The period's first day, counted from 1970-01-01.
+        let first_day = period.start.and_time(NaiveTime::MIN).and_utc().timestamp() / 86_400;
         for (chunk, answers) in units.chunks(256).zip(blocked.chunks_mut(256)) {
             contacts.warm(chunk.iter().map(|u| u.customer as usize));
             for (u, b) in chunk.iter().zip(answers) {
-                *b = contacts.recently_reached_on(u.customer as usize, u.day(), days);
+                *b = contacts.recently_reached_on(u.customer as usize, first_day + i64::from(u.day()), days);
             }
         }
     }
@@ -1674,11 +1701,11 @@ fn draw(
     };
     let mut rebuild = Vec::new();
     for (i, unit) in units.iter().enumerate() {
-        if !unit.kept.any() {
+        if !unit.kept().any() {
             continue;
         }
         if !sel.selected[i] {
-            match (unselected, unit.kept.plain()) {
+            match (unselected, unit.kept().plain()) {
                 (Unselected::Skip, _) => continue,
                 (Unselected::Count, Some(mut steps)) => {
                     while steps != 0 {
@@ -1691,8 +1718,8 @@ fn draw(
             }
         }
         rebuild.push(Rebuild {
-            offset: unit.offset,
-            anchor_s: unit.anchor_s,
+            offset: unit.offset(),
+            into_period: unit.into_period,
             pool: 0,
             customer: unit.customer,
             selected: sel.selected[i],
@@ -1728,16 +1755,16 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
     if span >= 1 << 12 {
         // (A pool's offsets are distinct: an unstable sort gives the one order.)
-        units.sort_unstable_by_key(|u| (u.day(), u.offset));
+        units.sort_unstable_by_key(|u| (u.day(), u.offset()));
         return units;
     }
-    let in_file_order = units.is_sorted_by_key(|u| u.offset);
+    let in_file_order = units.is_sorted_by_key(PoolUnit::offset);
     let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, 0, |u| Some((u.day() - lo) as usize));
     if !in_file_order {
         // A household's unit moved to an earlier order: each day, a small slice, is put
         // back in file order.
         for day in starts.windows(2) {
-            by_day[day[0]..day[1]].sort_unstable_by_key(|u| u.offset);
+            by_day[day[0]..day[1]].sort_unstable_by_key(PoolUnit::offset);
         }
     }
     by_day
@@ -1984,32 +2011,38 @@ mod tests {
             }
         }
 
+        /// A unit keeps its offset and kept steps side by side, up to the largest offset.
+        #[test]
+        fn pool_unit_keeps_offset_and_kept_steps(offset in 0u64..(1 << 48), kept in any::<u16>()) {
+            let u = PoolUnit::new(7, offset, Kept(kept), 5, 9).unwrap();
+            prop_assert_eq!((u.offset(), u.kept()), (offset, Kept(kept)));
+            prop_assert!(PoolUnit::new(7, offset | 1 << 48, Kept(kept), 5, 9).is_none());
+        }
+
         /// Arrival order by counting sort (orders in file order, a few weeks of days) or by
         /// comparison (out of order, or years apart) is the plain sort's.
         #[test]
         fn arrival_order_matches_a_plain_sort(
-            days in proptest::collection::vec(0i64..40, 0..300),
+            days in proptest::collection::vec(0u32..40, 0..300),
             shuffled in any::<bool>(),
             far in any::<bool>(),
         ) {
             let mut units: Vec<PoolUnit> = days
                 .iter()
                 .enumerate()
-                .map(|(i, &d)| PoolUnit {
-                    hash: i as u64,
-                    offset: i as u64 * 100 + 40,
-                    anchor_s: (d + if far && i == 0 { 9_000 } else { 20_000 }) * 86_400 + 3_600 * (i as i64 % 24),
-                    customer: 0,
-                    kept: Kept(1),
+                .map(|(i, &d)| {
+                    let into_period = (d + if far && i == 0 { 9_000 } else { 0 }) * 86_400 + 3_600 * (i as u32 % 24);
+                    PoolUnit::new(i as u64, i as u64 * 100 + 40, Kept(1), into_period, 0).unwrap()
                 })
                 .collect();
             if shuffled {
                 units.reverse();
             }
             let mut want = units.clone();
-            want.sort_by_key(|u| (u.anchor_s.div_euclid(86_400), u.offset));
+            want.sort_by_key(|u| (u.into_period / 86_400, u.offset()));
             let got = in_arrival_order(units);
-            prop_assert_eq!(got.iter().map(|u| u.offset).collect::<Vec<_>>(), want.iter().map(|u| u.offset).collect::<Vec<_>>());
+            prop_assert_eq!(got.iter().map(PoolUnit::offset).collect::<Vec<_>>(), want.iter().map(PoolUnit::offset).collect::<Vec<_>>());
+            prop_assert!(got.iter().all(|u| u.kept() == Kept(1)));
         }
 
         /// The in-place reordering, and the order found in two halves, give what a plain
