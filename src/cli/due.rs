@@ -5,7 +5,7 @@ use super::load::{self, Run};
 use super::Ui;
 use crate::engine::{due_cadence_from, due_rows, warm_items, Evaluated};
 use crate::io::write::{
-    csv_bytes, csv_rows_into, emit, emit_with, mask_phone, render, write_rendered, Format, Grid, WriteOptions,
+    csv_bytes, csv_rows_into, emit, mask_phone, render, write_rendered, written, Format, Grid, WriteOptions,
 };
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
@@ -92,7 +92,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                 let rest = in_order.split_off(in_order.len().min(PART));
                 parts.push(std::mem::replace(&mut in_order, rest));
             }
-            emit_with(path, |w| {
+            let out = written(path, |w| {
                 w.write_all(&head)?;
                 // Room for a part at once (a row is ~200 bytes).
                 write_rendered(w, parts, |part, mut buf| {
@@ -100,11 +100,17 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
                     csv_rows_into(buf, rows(part))
                 })
             })?;
+            out.finish_while(|| drop(items))?;
         }
-        (None, f) => emit(path, &render(&grid(rows(in_order).collect()), f, opts))?,
-        (Some(_), f) => emit(path, &render(&grouped(&rows(in_order).collect::<Vec<_>>()), f, opts))?,
+        (None, f) => {
+            emit(path, &render(&grid(rows(in_order).collect()), f, opts))?;
+            drop(items);
+        }
+        (Some(_), f) => {
+            emit(path, &render(&grouped(&rows(in_order).collect::<Vec<_>>()), f, opts))?;
+            drop(items);
+        }
     }
-    drop(items);
     crate::debug_rss("rendered and written");
     Ok(ExitCode::SUCCESS)
 }
