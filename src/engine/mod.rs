@@ -1465,8 +1465,8 @@ impl<'a> Engine<'a> {
             .collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
-        // Pools are drawn independently (cool-downs only read the sealed contacts): the
-        // larger ones on a second core, then the results are taken in pool order.
+        // Pools are drawn independently (cool-downs only read the sealed contacts), on two
+        // cores; the results are taken in pool order.
         let (compiled, contacts) = (&self.sh.compiled, &self.contacts);
         let as_of = self.sh.inp.as_of;
         let unselected = match (&self.tally, self.sh.inp.keep_unselected) {
@@ -1474,32 +1474,14 @@ impl<'a> Engine<'a> {
             (None, true) => Unselected::Build,
             (None, false) => Unselected::Skip,
         };
-        let draw_all = |pools: Vec<((usize, Period), Pool)>| -> Vec<(PoolFacts, Vec<Rebuild>)> {
-            pools
-                .into_iter()
-                .filter_map(|((ci, period), (units, _))| {
-                    draw(&compiled[ci], ci, period, units, contacts, as_of, unselected)
-                })
-                .collect()
-        };
-        let total: usize = pools.iter().map(|(_, p)| p.0.len()).sum();
-        // The first pools up to half of all units go to the other core.
-        let mut seen = 0;
-        let split = pools
-            .iter()
-            .position(|(_, p)| {
-                seen += p.0.len();
-                seen * 2 >= total
-            })
-            .map_or(pools.len(), |i| i + 1);
-        let rest = pools.split_off(split);
-        let drawn: Vec<(PoolFacts, Vec<Rebuild>)> = std::thread::scope(|scope| {
-            let first = scope.spawn(|| draw_all(pools));
-            let second = draw_all(rest);
-            let mut all = first.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            all.extend(second);
-            all
-        });
+        let drawn: Vec<(PoolFacts, Vec<Rebuild>)> = in_order_on_two_cores(
+            pools,
+            |(_, (units, _))| units.len(),
+            |((ci, period), (units, _))| draw(&compiled[ci], ci, period, units, contacts, as_of, unselected),
+        )
+        .into_iter()
+        .flatten()
+        .collect();
         let mut rebuild = Vec::new();
         let mut facts: Vec<PoolFacts> = Vec::with_capacity(drawn.len());
         for (f, units) in drawn {
@@ -1728,6 +1710,42 @@ fn draw(
         });
     }
     Some((facts, rebuild))
+}
+
+/// `f` of each of `items`, in their order, worked out on two cores: the costliest first
+/// (by `cost`), each taken by whichever core is free next. (Pools split in two halves of
+/// equal units left one core idle half of the draw: a unit's cost differs by rule.)
+fn in_order_on_two_cores<T: Send, R: Send>(
+    items: Vec<T>,
+    cost: impl Fn(&T) -> usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut queue: Vec<usize> = (0..items.len()).collect();
+    queue.sort_by_key(|&i| std::cmp::Reverse(cost(&items[i])));
+    let items: Vec<std::sync::Mutex<Option<T>>> = items.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some(&i) = queue.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let taken = items[i]
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(t) = taken {
+                done.push((i, f(t)));
+            }
+        }
+        done
+    };
+    let mut done = std::thread::scope(|scope| {
+        let other = scope.spawn(work);
+        let mut done = work();
+        done.extend(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        done
+    });
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// What becomes of the kept items of sampled units that were not selected.
@@ -2009,6 +2027,13 @@ mod tests {
                 }
                 prop_assert_eq!(id.starts_with(&other), joined.starts_with(&other));
             }
+        }
+
+        /// Work shared by two cores, costliest first, comes back in the items' order.
+        #[test]
+        fn work_on_two_cores_comes_back_in_order(items in proptest::collection::vec(0usize..50, 0..100)) {
+            let got = in_order_on_two_cores(items.clone(), |&n| n, |n| n * 3 + 1);
+            prop_assert_eq!(got, items.iter().map(|n| n * 3 + 1).collect::<Vec<_>>());
         }
 
         /// A unit keeps its offset and kept steps side by side, up to the largest offset.
