@@ -469,6 +469,9 @@ pub struct Engine<'a> {
     /// Reused by [`Shared::cadence_items`] for each slot of an order cadence.
     slot_buf: SlotWork,
     unit_buf: String,
+    /// Per pool (by position): the start its units' hashes share (see
+    /// [`sampling::unit_hash_in`]).
+    unit_prefixes: Vec<Vec<u8>>,
     warnings: Vec<String>,
     /// Per rule and step: windows by anchor day, for the last [`WINDOW_DAYS`] days asked
     /// (orders come roughly in date order, so their anchors fall in a few weeks at a
@@ -856,6 +859,7 @@ impl<'a> Engine<'a> {
             id_buf: String::new(),
             slot_buf: SlotWork::default(),
             unit_buf: String::new(),
+            unit_prefixes: Vec::new(),
             warnings,
             pools: pools::Pools::default(),
             periods: Periods::default(),
@@ -1043,7 +1047,10 @@ impl<'a> Engine<'a> {
                 .cust_col
                 .map_or_else(|| self.sh.inp.customers.get(cust).id(), |i| order.field(i));
             let key = if household { cust_id } else { order_id };
-            let hash = sampling::unit_hash(&s.seed, &c.rule.id, label, key);
+            if self.unit_prefixes.len() <= at_pool {
+                self.unit_prefixes.resize_with(at_pool + 1, Vec::new);
+            }
+            let hash = sampling::unit_hash_in(&mut self.unit_prefixes[at_pool], &s.seed, &c.rule.id, label, key);
             // A household's unit id, written into a reused buffer (this runs for most
             // orders of a household-sampled rule).
             let mut unit_id = std::mem::take(&mut self.unit_buf);

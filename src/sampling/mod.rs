@@ -68,6 +68,22 @@ pub fn unit_hash(seed: &str, rule: &str, period: &str, key: &str) -> u64 {
     unit_hash_streamed(&parts)
 }
 
+/// [`unit_hash`] of units that share `seed/rule/period/`, which `prefix` holds (written
+/// the first time, when it is empty): a pool's units only add their key.
+pub fn unit_hash_in(prefix: &mut Vec<u8>, seed: &str, rule: &str, period: &str, key: &str) -> u64 {
+    if prefix.is_empty() {
+        for part in [seed, rule, period] {
+            prefix.extend_from_slice(part.as_bytes());
+            prefix.push(b'/');
+        }
+    }
+    let shared = prefix.len();
+    prefix.extend_from_slice(key.as_bytes());
+    let hash = xxhash_rust::xxh3::xxh3_64(prefix);
+    prefix.truncate(shared);
+    hash
+}
+
 fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for (i, part) in parts.iter().enumerate() {
@@ -276,6 +292,15 @@ mod tests {
         #[test]
         fn unit_hash_at_once_equals_streamed(seed in ".{0,60}", rule in ".{0,60}", period in ".{0,12}", key in ".{0,120}") {
             prop_assert_eq!(unit_hash(&seed, &rule, &period, &key), unit_hash_streamed(&[&seed, &rule, &period, &key]));
+        }
+
+        /// A pool's units hashed with their shared prefix get [`unit_hash`], key after key.
+        #[test]
+        fn unit_hash_with_a_shared_prefix_equals_unit_hash(seed in ".{0,60}", rule in ".{0,60}", period in ".{0,12}", keys in proptest::collection::vec(".{0,120}", 1..4)) {
+            let mut prefix = Vec::new();
+            for key in &keys {
+                prop_assert_eq!(unit_hash_in(&mut prefix, &seed, &rule, &period, key), unit_hash(&seed, &rule, &period, key));
+            }
         }
 
         #[test]
