@@ -217,6 +217,7 @@ struct PoolUnit {
     into_period: u32,
     customer: u32,
 }
+
 /// Which of a unit's items the keep filter wants: bit `s` for step `s` (the first 15),
 /// and the top bit for any other (a later step, or a `min_visits` extra).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -385,7 +385,7 @@ pub fn written(
 
 /// Output written but not yet in place: a file waiting to be synced to disk and renamed
 /// over its destination (output sent to stdout has nothing left to do).
-#[must_use = "a file is only put in place by `finish_while`"]
+#[must_use = "a file is only put in place when finished"]
 #[derive(Debug)]
 pub struct Written(Option<(tempfile::NamedTempFile, std::path::PathBuf)>);
 
