@@ -1818,11 +1818,13 @@ fn deadline_order_in_halves(items: &[Evaluated], min_len: usize) -> Vec<usize> {
         return sorted_keys(0, items).into_iter().map(|(_, _, i)| i).collect();
     }
     let (first, second) = items.split_at(items.len() / 2);
-    let (a, b) = std::thread::scope(|scope| {
-        let b = scope.spawn(|| sorted_keys(first.len(), second));
-        let a = sorted_keys(0, first);
-        (a, b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    });
+    let mut halves = in_order_on_two_cores(
+        vec![(0, first), (first.len(), second)],
+        |(_, part)| part.len(),
+        |(from, part)| sorted_keys(from, part),
+    )
+    .into_iter();
+    let (a, b) = (halves.next().unwrap_or_default(), halves.next().unwrap_or_default());
     // Keys are distinct (each holds its position), so the merge is the whole list's sort.
     let mut out = Vec::with_capacity(items.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());

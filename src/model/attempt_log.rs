@@ -172,6 +172,15 @@ impl AttemptLog {
         }
     }
 
+    /// [`Self::row`], to chain it.
+    fn row_mut(&mut self, at: u32) -> Option<&mut Row> {
+        let at = at as usize;
+        match at.checked_sub(self.rows.len()) {
+            None => self.rows.get_mut(at),
+            Some(i) => self.later.get_mut(i),
+        }
+    }
+
     /// Adds one visit to the chain of `due_id`.
     #[allow(clippy::too_many_arguments)]
     pub fn record(
@@ -270,15 +279,12 @@ impl AttemptLog {
         if !self.frozen {
             let keys = std::mem::take(&mut self.keys);
             let later_keys = std::mem::take(&mut self.later_keys);
-            let (rows, later) = (&mut self.rows, &mut self.later);
-            let n = rows.len();
-            self.index = Frozen::first_of_segments(&[&keys, &later_keys], |a, b| {
-                let a = a as usize;
-                match a.checked_sub(n) {
-                    None => rows[a].next = b,
-                    Some(i) => later[i].next = b,
+            let index = Frozen::first_of_segments(&[&keys, &later_keys], |a, b| {
+                if let Some(row) = self.row_mut(a) {
+                    row.next = b;
                 }
             });
+            self.index = index;
             self.frozen = true;
         }
         self.names.index = HashMap::default();
