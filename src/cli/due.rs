@@ -3,14 +3,17 @@
 use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
-use crate::engine::{due_cadence_from, due_rows, warm_items, Evaluated};
+use crate::engine::listed::{self, by_deadline, due_rows, Listed};
+use crate::engine::{due_cadence_from, reserve_for_orders};
 use crate::io::write::{
     csv_bytes, csv_rows_into, emit, mask_phone, render, write_rendered, written, Format, Grid, WriteOptions,
 };
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
+use std::cell::RefCell;
 use std::process::ExitCode;
+use std::rc::Rc;
 
 /// Options of `due`.
 #[derive(Debug, Args)]
@@ -50,17 +53,38 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             && !e.excluded
             && (e.window_start - as_of).num_days() <= horizon
     };
+    // Items are kept as they come in the compact form the list's rows are made of (see
+    // engine::listed), not whole.
+    let listed: Rc<RefCell<Vec<Listed>>> = Rc::default();
+    let sink = Rc::clone(&listed);
     let run = Run {
         as_of,
         keep_unselected: false,
-        fold: None,
+        fold: Some(Box::new(move |e| {
+            let mut items = sink.borrow_mut();
+            if items.capacity() == 0 {
+                if let Ok(orders) = a.data.path("orders") {
+                    reserve_for_orders(&mut items, &orders);
+                }
+            }
+            items.push(Listed::take(e));
+        })),
         tally: None,
         horizon,
         keep: Box::new(keep),
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
         sorted: false,
     };
-    let (loaded, mut items) = load::evaluate(&a.data, rules, None, run, ui)?;
+    let (mut loaded, _) = load::evaluate(&a.data, rules, None, run, ui)?;
+    let mut items = listed.take();
+    // Cool-downs are known once every order is read: the items are flagged now.
+    let cooldowns = std::mem::take(&mut loaded.cooldowns);
+    for e in &mut items {
+        if let Some(flag) = cooldowns.flag(e.rule, e.customer.map(|c| c as usize), e.open) {
+            e.flags.push(flag);
+        }
+    }
+    drop(cooldowns);
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
     let customers = &loaded.customers;
@@ -79,7 +103,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         })
     };
     let opts = WriteOptions { bom: a.out.bom };
-    let mut in_order = crate::engine::by_deadline(&mut items);
+    let mut in_order = by_deadline(&mut items);
     let path = a.out.output.as_deref();
     match (&a.group_by, a.out.format) {
         // The common cron case: rows are independent, so the list is rendered in parts on
@@ -119,20 +143,20 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
 const PART: usize = 32_768;
 
 /// The items, pulled a few hundred at a time so that they, then their customers, are read
-/// together first (see [`crate::engine::warm_items`] and
+/// together first (see [`crate::engine::listed::warm`] and
 /// [`crate::model::Customers::warm`]): in deadline order both lie all over their tables.
 fn warmed<'a>(
-    items: Vec<&'a mut Evaluated>,
+    items: Vec<&'a mut Listed>,
     customers: &'a crate::model::Customers,
-) -> impl Iterator<Item = &'a mut Evaluated> + 'a {
+) -> impl Iterator<Item = &'a mut Listed> + 'a {
     const AHEAD: usize = 256;
     let mut items = items.into_iter();
     let mut ready = std::collections::VecDeque::with_capacity(AHEAD);
     std::iter::from_fn(move || {
         if ready.is_empty() {
             ready.extend(items.by_ref().take(AHEAD));
-            warm_items(ready.iter().map(|e: &&mut Evaluated| &**e));
-            customers.warm(ready.iter().filter_map(|e| e.customer));
+            listed::warm(ready.iter().map(|e: &&mut Listed| &**e));
+            customers.warm(ready.iter().filter_map(|e| e.customer.map(|c| c as usize)));
         }
         ready.pop_front()
     })

@@ -10,6 +10,7 @@ use crate::io::csv::{self as incsv, Problems, ReadOptions};
 use crate::model::{Customers, KeptVisits};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
+use crate::sampling::cooldown::Cooldowns;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -80,6 +81,9 @@ pub struct Loaded {
     pub customers: Customers,
     /// Visits (kept only when asked for).
     pub visits: KeptVisits,
+    /// Who was reached recently: the cool-down flags of items a fold kept (see
+    /// [`Cooldowns`]; the engine flags the items it returns).
+    pub cooldowns: Cooldowns,
 }
 
 /// The engine's view of one run.
@@ -144,6 +148,7 @@ pub fn evaluate(
     let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
     let schema = reader.schema.clone();
     let mut items = Vec::new();
+    let mut cooldowns = Cooldowns::default();
     {
         let engine = if schema.headers.is_empty() {
             None
@@ -219,7 +224,8 @@ pub fn evaluate(
                 let mut again = incsv::open_orders(&opath, &opts, &mut scratch);
                 incsv::stream_order_batches(&mut again, Some(offsets), &ct, &mut scratch, f);
             };
-            let (out, engine_problems) = engine.finish(run.cadence_from, &mut reread);
+            let (out, engine_problems, found) = engine.finish(run.cadence_from, &mut reread);
+            cooldowns = found;
             problems.diags.extend(engine_problems);
             crate::debug_rss("finished");
             items = if run.sorted {
@@ -235,6 +241,7 @@ pub fn evaluate(
         Loaded {
             customers: ct,
             visits: vl.visits,
+            cooldowns,
         },
         items,
     ))

@@ -12,6 +12,7 @@ pub mod assign;
 pub mod attempts;
 pub mod exclude;
 pub mod households;
+pub mod listed;
 mod pools;
 pub mod route;
 pub mod trace;
@@ -20,15 +21,14 @@ pub mod window;
 use crate::calendar::period::{Period, Periods};
 use crate::diag::Diagnostic;
 use crate::model::attempt_log::{Attempt, AttemptLog};
-use crate::model::due::{DueItem, Resolution, Status};
+use crate::model::due::{Resolution, Status};
 use crate::model::values::Channel;
 use crate::model::{Customers, Name, Order, Reach, Schema, Text};
 use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit, Unit};
-use crate::sampling::cooldown::Contacts;
+use crate::sampling::cooldown::{Contacts, Cooldowns};
 use crate::sampling::{self, cadence};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use route::{OrderColumns, Prefetcher, Router};
-use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 /// A rule with its column references resolved against the orders' schema.
@@ -168,18 +168,44 @@ impl Evaluated {
         if !self.required() || self.resolution != Resolution::Open {
             return None;
         }
-        if as_of < self.window_start {
-            return ((self.window_start - as_of).num_days() <= horizon).then_some(Status::Upcoming);
-        }
-        if as_of <= self.window_end {
-            let cal = &rule.calls.calendar;
-            if !cal.any_callable(as_of, self.window_end, rule.calls.call_on) {
-                return Some(Status::AtRisk);
-            }
-            return Some(Status::Due);
-        }
-        Some(Status::Overdue)
+        open_status(self.window_start, self.window_end, as_of, horizon, rule)
     }
+}
+
+impl Deadline for Evaluated {
+    fn deadline(&self) -> (NaiveDate, &str) {
+        (self.window_end, &self.due_id)
+    }
+}
+
+/// The status as of `as_of` of a required, open item with this window (`None`: opening
+/// beyond the horizon).
+fn open_status(
+    window_start: NaiveDate,
+    window_end: NaiveDate,
+    as_of: NaiveDate,
+    horizon: i64,
+    rule: &Rule,
+) -> Option<Status> {
+    if as_of < window_start {
+        return ((window_start - as_of).num_days() <= horizon).then_some(Status::Upcoming);
+    }
+    if as_of <= window_end {
+        let cal = &rule.calls.calendar;
+        if !cal.any_callable(as_of, window_end, rule.calls.call_on) {
+            return Some(Status::AtRisk);
+        }
+        return Some(Status::Due);
+    }
+    Some(Status::Overdue)
+}
+
+/// Reserves address space in `items` for about one item per order (the orders file's
+/// size over ~110 bytes a row): pages are only taken as items fill them, and a list of
+/// hundreds of megabytes is never copied to grow. Without the space, it grows as usual.
+pub fn reserve_for_orders<T>(items: &mut Vec<T>, orders: &std::path::Path) {
+    let rows = std::fs::metadata(orders).map_or(0, |m| m.len() / 110);
+    let _ = items.try_reserve(usize::try_from(rows).unwrap_or(0));
 }
 
 /// What the engine is asked for: the inputs besides the orders.
@@ -397,8 +423,9 @@ enum Build {
     Probe,
 }
 
-/// Where kept items go: collected (due, explain) or folded into a report as they come.
-pub type Fold<'a> = Box<dyn FnMut(&Evaluated) + 'a>;
+/// Where kept items go: collected (explain, record), or folded as they come into a report
+/// or the due list's compact items (which may take the item's strings).
+pub type Fold<'a> = Box<dyn FnMut(&mut Evaluated) + 'a>;
 
 /// Where the kept items of sampled units that were not selected are counted instead of
 /// built (see [`Engine::with_tally`]).
@@ -1106,10 +1133,10 @@ impl<'a> Engine<'a> {
 
     /// [`Self::keep_item`] for each of `items`; folded ones are read in place, not moved
     /// out one by one (a yearly report folds millions of cadence slots).
-    fn keep_all(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, items: Vec<Evaluated>) {
+    fn keep_all(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, mut items: Vec<Evaluated>) {
         match fold {
             Some(f) => {
-                for i in items.iter().filter(|i| (sh.keep)(&Self::probe_of(i))) {
+                for i in items.iter_mut().filter(|i| (sh.keep)(&Self::probe_of(i))) {
                     f(i);
                 }
             }
@@ -1127,20 +1154,15 @@ impl<'a> Engine<'a> {
 
     /// Keeps item `i` if wanted: folded into a report, or collected. A function of the
     /// fields it uses, so that it can run while other threads read `sh`.
-    fn keep_item(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, i: Evaluated) {
+    fn keep_item(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, mut i: Evaluated) {
         if !(sh.keep)(&Self::probe_of(&i)) {
             return;
         }
         match fold {
-            Some(f) => f(&i),
+            Some(f) => f(&mut i),
             None => {
                 if out.capacity() == 0 {
-                    // Address space for about one item per order (the file's size
-                    // over ~110 bytes a row): pages are only taken as items fill
-                    // them, and a list of hundreds of megabytes is never copied to
-                    // grow. Without the space, it grows as usual.
-                    let rows = std::fs::metadata(&sh.inp.orders_path).map_or(0, |m| m.len() / 110);
-                    let _ = out.try_reserve(usize::try_from(rows).unwrap_or(0));
+                    reserve_for_orders(out, &sh.inp.orders_path);
                 }
                 out.push(i);
             }
@@ -1389,14 +1411,15 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
-    /// and every data problem met. `reread` reads the orders of the sampled units that
-    /// need items built (the engine does not keep them: see `PoolUnit::kept`).
+    /// Customer cadences, sampling decisions and cool-down flags; returns the items kept,
+    /// every data problem met, and the cool-downs (to flag items kept by a fold). `reread`
+    /// reads the orders of the sampled units that need items built (the engine does not
+    /// keep them: see `PoolUnit::kept`).
     pub fn finish(
         mut self,
         first_slot_from: impl Fn(&Rule) -> NaiveDate,
         reread: &mut Reread<'_>,
-    ) -> (Vec<Evaluated>, Vec<Diagnostic>) {
+    ) -> (Vec<Evaluated>, Vec<Diagnostic>, Cooldowns) {
         // Customer cadences.
         for ci in 0..self.sh.compiled.len() {
             let c = &self.sh.compiled[ci];
@@ -1588,24 +1611,17 @@ impl<'a> Engine<'a> {
 
         crate::debug_rss("finish: sampled orders read again");
         // Mandatory items that break a cool-down are flagged, never suppressed.
-        self.contacts.seal();
-        let as_of = self.sh.inp.as_of;
-        let by_id: HashMap<&str, &Rule> = self.sh.inp.rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect();
+        let cooldowns = Cooldowns::new(std::mem::take(&mut self.contacts), self.sh.inp.as_of, self.sh.inp.rules);
         for item in &mut self.out {
-            let Some(rule) = by_id.get(item.rule) else {
-                continue;
-            };
-            if let (Some(days), Some(cust), None) = (rule.cooldown, item.customer, &rule.sample) {
-                if item.resolution == Resolution::Open && self.contacts.recently_reached(cust, as_of, days) {
-                    item.flags.push(format!("cooldown:{days}d"));
-                }
+            if let Some(flag) = cooldowns.flag(item.rule, item.customer, item.resolution == Resolution::Open) {
+                item.flags.push(flag);
             }
         }
         let out = std::mem::take(&mut self.out);
         self.problems.sort();
         // An order read twice reports a bad later anchor twice.
         self.problems.dedup();
-        (out, self.problems)
+        (out, self.problems, cooldowns)
     }
 
     /// Things worth saying that do not stop the run (optional columns the data lacks).
@@ -1796,20 +1812,29 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     by_day
 }
 
+/// What items are put in deadline order by: their window's end, then their due id.
+pub trait Deadline {
+    /// The window's end and the due id.
+    fn deadline(&self) -> (NaiveDate, &str);
+}
+
 /// The positions of `items` by deadline, then due id. A long list's two halves are keyed
 /// and sorted on two cores, then merged (5M `due`, 639k items: ~0.08 s on one core,
 /// with nothing else running then).
-fn deadline_order(items: &[Evaluated]) -> Vec<usize> {
+fn deadline_order<T: Deadline + Sync>(items: &[T]) -> Vec<usize> {
     deadline_order_in_halves(items, 1 << 14)
 }
 
 /// [`deadline_order`], in two halves from `min_len` items on.
-fn deadline_order_in_halves(items: &[Evaluated], min_len: usize) -> Vec<usize> {
-    fn sorted_keys(from: usize, part: &[Evaluated]) -> Vec<(NaiveDate, &str, usize)> {
+fn deadline_order_in_halves<T: Deadline + Sync>(items: &[T], min_len: usize) -> Vec<usize> {
+    fn sorted_keys<T: Deadline>(from: usize, part: &[T]) -> Vec<(NaiveDate, &str, usize)> {
         let mut keys: Vec<_> = part
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.window_end, e.due_id.as_str(), from + i))
+            .map(|(i, e)| {
+                let (end, id) = e.deadline();
+                (end, id, from + i)
+            })
             .collect();
         keys.sort_unstable();
         keys
@@ -1863,16 +1888,6 @@ pub fn sorted_by_deadline(mut items: Vec<Evaluated>) -> Vec<Evaluated> {
     items
 }
 
-/// The items by deadline, then due id, as references: for a list that is read once, in
-/// order, and dropped (the due list), the items stay where they are. Moving them into
-/// order took ~0.26 s of one core for a 5M-order due list (639k items); reading them
-/// where they lie costs a cache miss each, taken on the cores that render them.
-pub fn by_deadline(items: &mut [Evaluated]) -> Vec<&mut Evaluated> {
-    let order = deadline_order(items);
-    let mut slots: Vec<Option<&mut Evaluated>> = items.iter_mut().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
-}
-
 /// The first day customer cadences are laid out from for a due list: the start of the
 /// period before the one containing `as_of` (one period of look-back).
 pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
@@ -1882,86 +1897,12 @@ pub fn due_cadence_from(rule: &Rule, as_of: NaiveDate) -> NaiveDate {
     }
 }
 
-/// Reads the fields a due-list row is made of, for every item, in a tight loop: items in
-/// deadline order lie all over the list (see [`by_deadline`]), and reading them a few
-/// hundred at a time lets their cache misses overlap instead of stalling row by row.
-pub fn warm_items<'e>(items: impl Iterator<Item = &'e Evaluated>) {
-    let seen = items.fold(0usize, |a, e| {
-        a ^ e.due_id.len()
-            ^ e.step.len()
-            ^ e.customer_id.len()
-            ^ e.order_id.len()
-            ^ e.kind.len()
-            ^ e.assignee.len()
-            ^ e.flags.len()
-            ^ e.rule.len()
-            ^ e.version.len()
-            ^ e.customer.unwrap_or(0)
-            ^ e.attempts as usize
-            ^ chrono::Datelike::ordinal(&e.window_end) as usize
-            ^ usize::from(e.sample.is_some())
-    });
-    std::hint::black_box(seen);
-}
-
-/// Turns evaluated items into due-list rows as of `as_of`, lazily, so a large list can
-/// be written as it is made; each row comes with its customer's position. A row takes
-/// its cells out of its item (see [`by_deadline`]): the items are spent.
-pub fn due_rows<'a>(
-    items: impl IntoIterator<Item = &'a mut Evaluated> + 'a,
-    rules: &'a Rules,
-    as_of: NaiveDate,
-    horizon: i64,
-) -> impl Iterator<Item = (Option<usize>, DueItem)> + 'a {
-    // Each rule's calling hours for the day, worked out once.
-    let by_id: HashMap<&str, (&Rule, Text)> = rules
-        .iter()
-        .map(|(_, rule)| {
-            let hours = if rule.calls.calendar.is_callable(as_of, rule.calls.call_on) {
-                rule.calls.hours.render(as_of).into()
-            } else {
-                Text::default()
-            };
-            (rule.id.as_str(), (rule, hours))
-        })
-        .collect();
-    let take = std::mem::take::<Text>;
-    items.into_iter().filter_map(move |e| {
-        let (rule, hours) = by_id.get(e.rule)?;
-        let status = e.status(as_of, horizon, rule)?;
-        Some((
-            e.customer,
-            DueItem {
-                due_id: take(&mut e.due_id),
-                rule: e.rule,
-                step: take(&mut e.step),
-                customer_id: take(&mut e.customer_id),
-                customer_name: Text::default(),
-                phone: Text::default(),
-                order_id: take(&mut e.order_id),
-                kind: take(&mut e.kind),
-                anchor: e.anchor.date(),
-                window_start: e.window_start,
-                window_end: e.window_end,
-                status,
-                days_left: (e.window_end - as_of).num_days(),
-                attempts: e.attempts,
-                channel: Text::const_new(e.channel.as_str()),
-                assignee: take(&mut e.assignee),
-                flags: e.flags.join(";").into(),
-                version: e.version,
-                call_hours: hours.clone(),
-            },
-        ))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn item(end: NaiveDate, id: u32) -> Evaluated {
+    pub(super) fn item(end: NaiveDate, id: u32) -> Evaluated {
         Evaluated {
             due_id: format!("r/O{id}/1").into(),
             rule: "r",
@@ -2080,8 +2021,8 @@ mod tests {
             prop_assert!(got.iter().all(|u| u.kept() == Kept(1)));
         }
 
-        /// The in-place reordering, and the order found in two halves, give what a plain
-        /// sort gives, for any arrival order.
+        /// The in-place reordering, the due list's order by reference, and the order found
+        /// in two halves give what a plain sort gives, for any arrival order.
         #[test]
         fn sorting_by_deadline_matches_a_plain_sort(
             days in proptest::collection::vec(0u32..40, 0..200),
@@ -2094,9 +2035,11 @@ mod tests {
                 .collect();
             let mut want = items.clone();
             want.sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
-            let mut in_place = items.clone();
-            let refs: Vec<Evaluated> = by_deadline(&mut in_place).into_iter().map(|e| e.clone()).collect();
-            prop_assert_eq!(&refs, &want);
+            // The due list's compact items, put in order by reference.
+            let mut kept: Vec<listed::Listed> = items.iter().map(|e| listed::Listed::take(&mut e.clone())).collect();
+            let refs: Vec<&str> = listed::by_deadline(&mut kept).into_iter().map(|e| e.due_id.as_str()).collect();
+            let want_ids: Vec<&str> = want.iter().map(|e| e.due_id.as_str()).collect();
+            prop_assert_eq!(refs, want_ids);
             // Also sorted in two halves and merged (as a long list is).
             let halves: Vec<Evaluated> = deadline_order_in_halves(&items, 2).into_iter().map(|i| items[i].clone()).collect();
             prop_assert_eq!(&halves, &want);

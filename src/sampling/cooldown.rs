@@ -116,6 +116,41 @@ impl Contacts {
     }
 }
 
+/// The cool-downs of mandatory items as of a run's date: an open item of a rule with a
+/// cool-down and no sampling is flagged, never suppressed, when its customer was reached
+/// within the cool-down. Asked once every contact is known (after the whole stream), of
+/// the items the engine keeps and of those kept outside it (the due list's).
+#[derive(Debug, Default)]
+pub struct Cooldowns {
+    contacts: Contacts,
+    as_of: NaiveDate,
+    /// Cool-down days of each rule that has one and is not sampled.
+    days: Vec<(crate::model::Name, u32)>,
+}
+
+impl Cooldowns {
+    /// The cool-downs of `rules` as of `as_of`, over every contact (sealed here).
+    pub fn new(mut contacts: Contacts, as_of: NaiveDate, rules: &crate::rules::Rules) -> Self {
+        contacts.seal();
+        let days = rules
+            .iter()
+            .filter(|(_, r)| r.sample.is_none())
+            .filter_map(|(_, r)| Some((crate::model::intern(&r.id), r.cooldown?)))
+            .collect();
+        Cooldowns { contacts, as_of, days }
+    }
+
+    /// The flag of an item of `rule` for `customer`, when it is open and breaks a
+    /// cool-down (`cooldown:Nd`).
+    pub fn flag(&self, rule: &str, customer: Option<usize>, open: bool) -> Option<String> {
+        let &(_, days) = self.days.iter().find(|(r, _)| *r == rule)?;
+        let customer = customer.filter(|_| open)?;
+        self.contacts
+            .recently_reached(customer, self.as_of, days)
+            .then(|| format!("cooldown:{days}d"))
+    }
+}
+
 /// The contacts of the customers in `range`, in order of customer, then date, without
 /// repeats, and where each customer's begin (from 0, one entry per customer of `range`).
 /// The contacts have room for at least `room`.
@@ -171,6 +206,33 @@ mod tests {
         assert!(c.recently_reached_on(1, day("2026-11-21"), 10));
         assert!(!c.recently_reached_on(2, day("2026-11-20"), 10));
         assert!(!c.recently_reached_on(7, day("2026-11-20"), 10));
+    }
+
+    #[test]
+    fn only_open_items_of_mandatory_rules_with_a_cool_down_are_flagged() {
+        use crate::rules::load::{load_one, Overrides};
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let load = |f: &str| load_one(&dir.join("rules").join(f), &Overrides::default()).unwrap();
+        // gas-utility: single_project is mandatory with a 30-day cool-down; property's
+        // repair check is sampled with a 14-day one.
+        let rules = crate::rules::Rules {
+            sets: vec![load("gas-utility.toml"), load("property.toml")],
+        };
+        let mut c = Contacts::default();
+        c.add(3, d("2026-11-01"));
+        c.add(4, d("2026-10-01"));
+        let cool = Cooldowns::new(c, d("2026-11-23"), &rules);
+        let gas = "gas-utility.single_project";
+        assert_eq!(cool.flag(gas, Some(3), true).as_deref(), Some("cooldown:30d"));
+        // Reached before the cool-down, never reached, not open, no customer.
+        assert_eq!(cool.flag(gas, Some(4), true), None);
+        assert_eq!(cool.flag(gas, Some(5), true), None);
+        assert_eq!(cool.flag(gas, Some(3), false), None);
+        assert_eq!(cool.flag(gas, None, true), None);
+        // A sampled rule's cool-down steers its draw instead; a rule without one.
+        assert_eq!(cool.flag("property.repair", Some(3), true), None);
+        assert_eq!(cool.flag("property.complaint", Some(3), true), None);
     }
 
     proptest::proptest! {
