@@ -4,8 +4,8 @@
 //! An [`Evaluated`] item carries what every command needs of it (a report's department
 //! and staff, an explanation's exclusion and first reach). The due list keeps hundreds of
 //! thousands of items until the last is found, then sorts and writes them: each is kept
-//! as a [`Listed`] (232 bytes, not 376), which the due list's memory and its page faults
-//! are mostly made of (5M `due`: 639k items, 28k fewer page faults).
+//! as a [`Listed`] (232 bytes, not 376): at 5M orders, 639k items, 27k fewer page faults
+//! and 57 MB less at the peak.
 
 use super::{deadline_order, open_status, Deadline, Evaluated};
 use crate::model::due::{DueItem, Resolution, Status};
