@@ -81,7 +81,7 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let cooldowns = std::mem::take(&mut loaded.cooldowns);
     for e in &mut items {
         if let Some(flag) = cooldowns.flag(e.rule, e.customer.map(|c| c as usize), e.open) {
-            e.flags.push(flag);
+            e.flags.get_or_insert_with(Box::default).push(flag);
         }
     }
     drop(cooldowns);
