@@ -29,9 +29,10 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
             fold: None,
             tally: None,
             horizon: 0,
-            keep: Box::new(|_| false),
+            keep: std::sync::Arc::new(|_| false),
             cadence_from: Box::new(move |_| as_of),
             sorted: true,
+            listing: false,
         };
         match load::evaluate(&a.data, rules, None, run, ui) {
             Ok(_) => {}

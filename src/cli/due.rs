@@ -3,17 +3,15 @@
 use super::args::{DataArgs, OutputArgs, RulesArgs};
 use super::load::{self, Run};
 use super::Ui;
+use crate::engine::due_cadence_from;
 use crate::engine::listed::{self, by_deadline, due_rows, Listed};
-use crate::engine::{due_cadence_from, reserve_for_orders};
 use crate::io::write::{
     csv_bytes, csv_rows_into, emit, mask_phone, render, write_rendered, written, Format, Grid, WriteOptions,
 };
 use crate::model::due::{DueItem, COLUMNS};
 use chrono::NaiveDate;
 use clap::Args;
-use std::cell::RefCell;
 use std::process::ExitCode;
-use std::rc::Rc;
 
 /// Options of `due`.
 #[derive(Debug, Args)]
@@ -47,44 +45,8 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let horizon = i64::from(a.horizon);
     load::warn_calendar_years(&rules, as_of, as_of + chrono::Duration::days(horizon), ui);
     let rules_ref = rules.clone();
-    let keep = move |e: &crate::engine::Probe<'_>| {
-        // Keep what could be listed if selected; the final status is decided after sampling.
-        *e.resolution == crate::model::due::Resolution::Open
-            && !e.excluded
-            && (e.window_start - as_of).num_days() <= horizon
-    };
-    // Items are kept as they come in the compact form the list's rows are made of (see
-    // engine::listed), not whole.
-    let listed: Rc<RefCell<Vec<Listed>>> = Rc::default();
-    let sink = Rc::clone(&listed);
-    let run = Run {
-        as_of,
-        keep_unselected: false,
-        fold: Some(Box::new(move |e| {
-            let mut items = sink.borrow_mut();
-            if items.capacity() == 0 {
-                if let Ok(orders) = a.data.path("orders") {
-                    reserve_for_orders(&mut items, &orders);
-                }
-            }
-            items.push(Listed::take(e));
-        })),
-        tally: None,
-        horizon,
-        keep: Box::new(keep),
-        cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
-        sorted: false,
-    };
-    let (mut loaded, _) = load::evaluate(&a.data, rules, None, run, ui)?;
-    let mut items = listed.take();
-    // Cool-downs are known once every order is read: the items are flagged now.
-    let cooldowns = std::mem::take(&mut loaded.cooldowns);
-    for e in &mut items {
-        if let Some(flag) = cooldowns.flag(e.rule, e.customer.map(|c| c as usize), e.open) {
-            e.flags.get_or_insert_with(Box::default).push(flag);
-        }
-    }
-    drop(cooldowns);
+    let (mut loaded, _) = load::evaluate(&a.data, rules, None, due_run(as_of, horizon), ui)?;
+    let mut items = std::mem::take(&mut loaded.listed);
     say_if_no_calls(&rules_ref, as_of, ui);
     let mask = a.out.mask_phone;
     let customers = &loaded.customers;
@@ -137,6 +99,29 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     }
     crate::debug_rss("rendered and written");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The engine's run for the due list of `as_of`, with `horizon` days of upcoming items.
+pub(super) fn due_run(as_of: NaiveDate, horizon: i64) -> Run<'static> {
+    let keep = move |e: &crate::engine::Probe<'_>| {
+        // Keep what could be listed if selected; the final status is decided after sampling.
+        *e.resolution == crate::model::due::Resolution::Open
+            && !e.excluded
+            && (e.window_start - as_of).num_days() <= horizon
+    };
+    Run {
+        as_of,
+        keep_unselected: false,
+        fold: None,
+        tally: None,
+        horizon,
+        keep: std::sync::Arc::new(keep),
+        cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
+        sorted: false,
+        // Items are kept as they come in the compact form the list's rows are made of (see
+        // engine::listed), not whole.
+        listing: true,
+    }
 }
 
 /// Items per part of a CSV due list (see [`write_rendered`]): ~6 MB of text.

@@ -59,12 +59,13 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let run = Run {
         as_of,
         horizon,
-        keep: Box::new(keep),
+        keep: std::sync::Arc::new(keep),
         keep_unselected: true,
         fold: None,
         tally: None,
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
         sorted: true,
+        listing: false,
     };
     let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     let mut out = String::new();
@@ -122,7 +123,7 @@ fn why_absent(
         horizon: 0,
         keep_unselected: false,
     };
-    let Ok(engine) = Engine::new(inputs, Box::new(|_| false)) else {
+    let Ok(engine) = Engine::new(inputs, std::sync::Arc::new(|_| false)) else {
         return Ok("the rule files do not fit the inputs (run `huifang check`)".into());
     };
     let id_col = schema.get("order_id");

@@ -4,13 +4,13 @@
 use super::args::{DataArgs, RulesArgs};
 use super::Ui;
 use crate::diag::Diagnostic;
+use crate::engine::listed::Listed;
 use crate::engine::{Engine, Evaluated, Fold, Inputs};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
 use crate::model::{Customers, KeptVisits};
 use crate::rules::load::{load_all, Overrides};
 use crate::rules::{Rule, Rules};
-use crate::sampling::cooldown::Cooldowns;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -81,9 +81,8 @@ pub struct Loaded {
     pub customers: Customers,
     /// Visits (kept only when asked for).
     pub visits: KeptVisits,
-    /// Who was reached recently: the cool-down flags of items a fold kept (see
-    /// [`Cooldowns`]; the engine flags the items it returns).
-    pub cooldowns: Cooldowns,
+    /// The items kept as due-list items (when [`Run::listing`]), flagged.
+    pub listed: Vec<Listed>,
 }
 
 /// The engine's view of one run.
@@ -106,7 +105,13 @@ pub struct Run<'a> {
     /// Put the items in deadline order (`false`: as evaluated; the due list orders
     /// references to them instead, see [`crate::engine::by_deadline`]).
     pub sorted: bool,
+    /// Keep items as due-list items ([`Loaded::listed`]) instead of whole (the fold, if
+    /// any, takes them instead).
+    pub listing: bool,
 }
+
+/// Orders files above this size are read in two halves when a run allows it.
+const HALVES_ABOVE: u64 = 32 << 20;
 
 /// Reads customers and visits, then streams orders through the engine. Problems in any
 /// input fail the run with exit 2, unless `--skip-invalid` sends the rows to a file.
@@ -116,6 +121,19 @@ pub fn evaluate(
     keep_visits: Option<(NaiveDate, NaiveDate)>,
     run: Run<'_>,
     ui: Ui,
+) -> Result<(Loaded, Vec<Evaluated>), Error> {
+    evaluate_in(data, rules, keep_visits, run, ui, HALVES_ABOVE)
+}
+
+/// [`evaluate`], reading an orders file of more than `halves_above` bytes in two halves
+/// when the run allows it.
+fn evaluate_in(
+    data: &DataArgs,
+    rules: Rules,
+    keep_visits: Option<(NaiveDate, NaiveDate)>,
+    run: Run<'_>,
+    ui: Ui,
+    halves_above: u64,
 ) -> Result<(Loaded, Vec<Evaluated>), Error> {
     let opts = ReadOptions {
         columns: rules.column_map(),
@@ -148,26 +166,38 @@ pub fn evaluate(
     let mut reader = incsv::open_orders(&opath, &opts, &mut problems);
     let schema = reader.schema.clone();
     let mut items = Vec::new();
-    let mut cooldowns = Cooldowns::default();
+    let mut listed = Vec::new();
     {
+        let inputs = || Inputs {
+            rules: &rules,
+            customers: &ct,
+            attempts: &vl.attempts,
+            schema: &schema,
+            orders_path: opath.clone(),
+            as_of: run.as_of,
+            horizon: run.horizon,
+            keep_unselected: run.keep_unselected,
+        };
+        // A large orders file is read and evaluated in two halves, one engine each (see
+        // Engine::absorb), unless a fold's or tally's work, which cannot be handed over,
+        // or --skip-invalid's rejected rows, which are numbered by the whole file's lines,
+        // are asked for.
+        let halves = run.fold.is_none() && run.tally.is_none() && !opts.skip_invalid;
+        fn listing_if(on: bool, e: Engine<'_>) -> Engine<'_> {
+            if on {
+                e.listing()
+            } else {
+                e
+            }
+        }
         let engine = if schema.headers.is_empty() {
             None
         } else {
-            let inputs = Inputs {
-                rules: &rules,
-                customers: &ct,
-                attempts: &vl.attempts,
-                schema: &schema,
-                orders_path: opath.clone(),
-                as_of: run.as_of,
-                horizon: run.horizon,
-                keep_unselected: run.keep_unselected,
-            };
-            match Engine::new(inputs, run.keep) {
+            match Engine::new(inputs(), std::sync::Arc::clone(&run.keep)) {
                 Ok(e) => {
                     let e = match run.fold {
                         Some(f) => e.with_fold(f),
-                        None => e,
+                        None => listing_if(run.listing, e),
                     };
                     Some(match run.tally {
                         Some(t) => e.with_tally(t),
@@ -185,48 +215,60 @@ pub fn evaluate(
                 ui.warn(w);
             }
             crate::debug_rss("loaded");
-            let mut n = 0u64;
             let bar = progress(&opath, "orders", ui);
-            // Each batch is routed and looked up in the visit log as a whole (see
-            // engine::route) on the reading thread, or here when this thread would
-            // otherwise wait for it. (With the look-up always here, this thread was the
-            // slower of the two: 5M due, stream 1.76 -> 1.66 s over eight pairs.)
-            let router = engine.prefetcher();
-            incsv::stream_prepared_batches(
-                &mut reader,
-                None,
-                &ct,
-                &mut problems,
-                || router.clone(),
-                |batch, ahead| {
-                    ahead.route(batch);
-                    ahead.look_up_routed();
-                },
-                |batch, ahead| {
-                    let before = n;
-                    n += batch.len() as u64;
-                    if n / 65_536 != before / 65_536 {
-                        bar.set_position(n);
+            // Orders fed (None: not yet streamed).
+            let mut fed = None;
+            if halves {
+                let keep = std::sync::Arc::clone(&run.keep);
+                let halves = incsv::stream_in_halves(
+                    &mut reader,
+                    &ct,
+                    &mut problems,
+                    halves_above,
+                    |half| feed_half(&mut engine, half, &bar),
+                    |half| {
+                        let mut later = listing_if(run.listing, Engine::new(inputs(), keep).ok()?);
+                        let n = feed_half(&mut later, half, &bar);
+                        Some((later.into_streamed()?, n))
+                    },
+                );
+                match halves {
+                    incsv::Halves::NotSplit => {}
+                    incsv::Halves::ReadWhole(n) => fed = Some(n),
+                    incsv::Halves::Two(n, Some((later, theirs)), lines_before) => {
+                        engine.absorb(later, lines_before);
+                        fed = Some(n + theirs);
                     }
-                    engine.feed_looked_up(batch, ahead);
-                },
-            );
+                    incsv::Halves::Two(_, None, _) | incsv::Halves::Problem => {
+                        // A bad row fails the run: its problems are found again by one reader
+                        // of the whole file, to be reported with its lines and in its order.
+                        bar.finish_and_clear();
+                        let found = problems_of_whole(inputs(), run.keep, &opath, &opts, &ct, &*run.cadence_from);
+                        if found.is_empty() {
+                            problems.diags.push(Diagnostic::file(
+                                &opath,
+                                "the file's two halves were read with a problem that a reading of the whole file did not find (a bug in huifang: please report it)",
+                            ));
+                        }
+                        problems.diags.extend(found);
+                        finish_problems(data, problems, ui)?;
+                        // (Not reached: without --skip-invalid, problems fail the run.)
+                        return Err(Error::Invalid(Vec::new()));
+                    }
+                }
+            }
+            let fed = fed.unwrap_or_else(|| stream_whole(&mut engine, &mut reader, &ct, &mut problems, &bar));
             bar.finish_and_clear();
             crate::debug_rss("streamed");
             ui.detail(&format!(
-                "read {} customers, {n} orders, {} visited items",
+                "read {} customers, {fed} orders, {} visited items",
                 ct.len(),
                 vl.attempts.len()
             ));
-            // Sampled units' orders are read again rather than held (see Engine::finish).
-            let mut reread = |offsets: &[u64], f: &mut dyn FnMut(&crate::model::OrderBatch)| {
-                let mut scratch = Problems::default();
-                let mut again = incsv::open_orders(&opath, &opts, &mut scratch);
-                incsv::stream_order_batches(&mut again, Some(offsets), &ct, &mut scratch, f);
-            };
-            let (out, engine_problems, found) = engine.finish(run.cadence_from, &mut reread);
-            cooldowns = found;
-            problems.diags.extend(engine_problems);
+            let done = finish(engine, &opath, &opts, &ct, &*run.cadence_from);
+            let out = done.items;
+            listed = done.listed;
+            problems.diags.extend(done.problems);
             crate::debug_rss("finished");
             items = if run.sorted {
                 crate::engine::sorted_by_deadline(out)
@@ -241,10 +283,113 @@ pub fn evaluate(
         Loaded {
             customers: ct,
             visits: vl.visits,
-            cooldowns,
+            listed,
         },
         items,
     ))
+}
+
+/// Streams the whole orders file through `engine`: read on one core, evaluated on this
+/// one. Each batch is routed and looked up in the visit log as a whole (see
+/// engine::route) on the reading thread, or here when this thread would otherwise wait
+/// for it. (With the look-up always here, this thread was the slower of the two: 5M due,
+/// stream 1.76 -> 1.66 s over eight pairs.)
+fn stream_whole(
+    engine: &mut Engine<'_>,
+    reader: &mut incsv::OrderReader,
+    ct: &Customers,
+    problems: &mut Problems,
+    bar: &indicatif::ProgressBar,
+) -> u64 {
+    let mut n = 0;
+    let router = engine.prefetcher();
+    incsv::stream_prepared_batches(
+        reader,
+        None,
+        ct,
+        problems,
+        || router.clone(),
+        |batch, ahead| {
+            ahead.route(batch);
+            ahead.look_up_routed();
+        },
+        |batch, ahead| {
+            count(bar, &mut n, batch.len());
+            engine.feed_looked_up(batch, ahead);
+        },
+    );
+    n
+}
+
+/// Counts `batch` more orders into `n`, shown on the bar now and then.
+fn count(bar: &indicatif::ProgressBar, n: &mut u64, batch: usize) {
+    let shown = |n: u64| n / 65_536 * 65_536;
+    let before = shown(*n);
+    *n += batch as u64;
+    if shown(*n) != before {
+        bar.inc(shown(*n) - before);
+    }
+}
+
+/// Feeds one half of the orders file to `engine`, read, routed, looked up and evaluated
+/// on this thread; returns how many orders.
+fn feed_half(engine: &mut Engine<'_>, half: &mut incsv::Half<'_>, bar: &indicatif::ProgressBar) -> u64 {
+    let mut n = 0;
+    let mut ahead = engine.prefetcher();
+    half.for_each_batch(|batch| {
+        count(bar, &mut n, batch.len());
+        ahead.route(batch);
+        ahead.look_up_routed();
+        engine.feed_looked_up(batch, &ahead);
+    });
+    n
+}
+
+/// Ends the engine's run: sampled units' orders are read again rather than held (see
+/// Engine::finish).
+fn finish(
+    engine: Engine<'_>,
+    opath: &std::path::Path,
+    opts: &ReadOptions,
+    ct: &Customers,
+    cadence_from: &dyn Fn(&Rule) -> NaiveDate,
+) -> crate::engine::Finished {
+    let mut reread = |offsets: &[u64], f: &mut dyn FnMut(&crate::model::OrderBatch)| {
+        let mut scratch = Problems::default();
+        let mut again = incsv::open_orders(opath, opts, &mut scratch);
+        incsv::stream_order_batches(&mut again, Some(offsets), ct, &mut scratch, f);
+    };
+    engine.finish(cadence_from, &mut reread)
+}
+
+/// Every problem a run over the whole orders file finds, its items thrown away.
+fn problems_of_whole(
+    inputs: Inputs<'_>,
+    keep: crate::engine::Keep<'_>,
+    opath: &std::path::Path,
+    opts: &ReadOptions,
+    ct: &Customers,
+    cadence_from: &dyn Fn(&Rule) -> NaiveDate,
+) -> Vec<Diagnostic> {
+    let mut problems = Problems::default();
+    let mut reader = incsv::open_orders(opath, opts, &mut problems);
+    match Engine::new(inputs, keep) {
+        Ok(e) => {
+            let mut engine = e.with_fold(Box::new(|_| {}));
+            stream_whole(
+                &mut engine,
+                &mut reader,
+                ct,
+                &mut problems,
+                &indicatif::ProgressBar::hidden(),
+            );
+            problems
+                .diags
+                .extend(finish(engine, opath, opts, ct, cadence_from).problems);
+        }
+        Err(d) => problems.diags.extend(d),
+    }
+    problems.diags
 }
 
 /// Fails on problems, or writes them to the --skip-invalid file and goes on.
@@ -286,4 +431,209 @@ fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<()
         path.display()
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::due::due_run;
+    use std::path::Path;
+
+    const QUIET: Ui = Ui {
+        quiet: true,
+        verbose: false,
+    };
+
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn data(dir: &Path) -> DataArgs {
+        DataArgs {
+            data: Some(dir.to_path_buf()),
+            customers: None,
+            orders: None,
+            visits: None,
+            encoding: Default::default(),
+            skip_invalid: None,
+        }
+    }
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// The due list's items (with 14 days of upcoming ones), or the error's text.
+    fn listed(rules: &Path, dir: &Path, halves_above: u64) -> Result<Vec<Listed>, String> {
+        let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
+        evaluate_in(&data(dir), r, None, due_run(as_of(), 14), QUIET, halves_above)
+            .map(|(l, _)| l.listed)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every item, unselected sampled ones too, kept whole (as `explain` does).
+    fn whole(rules: &Path, dir: &Path, halves_above: u64) -> Result<Vec<Evaluated>, String> {
+        let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
+        let run = Run {
+            as_of: as_of(),
+            horizon: 0,
+            keep: std::sync::Arc::new(|_| true),
+            keep_unselected: true,
+            fold: None,
+            tally: None,
+            cadence_from: Box::new(|r| crate::engine::due_cadence_from(r, as_of())),
+            sorted: false,
+            listing: false,
+        };
+        evaluate_in(&data(dir), r, None, run, QUIET, halves_above)
+            .map(|(_, items)| items)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Both halves of the orders file read (above 0 bytes) give what one reading gives.
+    fn same_in_halves(rules: &Path, dir: &Path) {
+        let one = listed(rules, dir, u64::MAX);
+        assert!(one.as_ref().is_ok_and(|l| !l.is_empty()), "{}: {one:?}", dir.display());
+        assert_eq!(listed(rules, dir, 0), one, "{}", dir.display());
+        let one = whole(rules, dir, u64::MAX);
+        assert_eq!(whole(rules, dir, 0), one, "{}", dir.display());
+    }
+
+    #[test]
+    fn every_example_gives_the_same_items_read_in_halves() {
+        let mut n = 0;
+        for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+            let dir = entry.unwrap().path();
+            let rules = root()
+                .join("rules")
+                .join(format!("{}.toml", dir.file_name().unwrap().to_string_lossy()));
+            if rules.exists() {
+                same_in_halves(&rules, &dir);
+                n += 1;
+            }
+        }
+        assert!(n >= 10, "{n} examples");
+    }
+
+    /// The property example `blocks` times over in `dir`: ids made unique per block, and
+    /// each block's dates moved by `shift(block)` days (households then have orders of
+    /// one month in both halves of the file).
+    fn repeated(dir: &Path, blocks: usize, shift: impl Fn(usize) -> i64) -> String {
+        let src = root().join("examples/property");
+        std::fs::copy(src.join("customers.csv"), dir.join("customers.csv")).unwrap();
+        let moved = |v: &str, k: usize| match crate::io::dates::parse_datetime(v) {
+            Some(d) => (d + chrono::Duration::days(shift(k)))
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            None => v.to_string(),
+        };
+        let text = std::fs::read_to_string(src.join("orders.csv")).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let rows: Vec<&str> = lines.collect();
+        let mut orders = header.join(",") + "\n";
+        for k in 0..blocks {
+            for row in &rows {
+                let fields: Vec<String> = row
+                    .split(',')
+                    .zip(&header)
+                    .enumerate()
+                    .map(|(i, (v, h))| match i {
+                        0 => format!("{v}-{k:03}"),
+                        _ if is_date_column_name(h) => moved(v, k),
+                        _ => v.to_string(),
+                    })
+                    .collect();
+                orders += &(fields.join(",") + "\n");
+            }
+        }
+        let text = std::fs::read_to_string(src.join("visits.csv")).unwrap();
+        let mut lines = text.lines();
+        let mut visits = lines.next().unwrap().to_string() + "\n";
+        let rows: Vec<&str> = lines.collect();
+        for k in 0..blocks {
+            for row in &rows {
+                let mut f: Vec<String> = row.split(',').map(str::to_string).collect();
+                let parts: Vec<&str> = f[0].split('/').collect();
+                if parts.len() == 3 && parts[1].starts_with("P-") {
+                    f[0] = format!("{}/{}-{k:03}/{}", parts[0], parts[1], parts[2]);
+                }
+                f[1] = moved(&f[1], k);
+                visits += &(f.join(",") + "\n");
+            }
+        }
+        std::fs::write(dir.join("visits.csv"), visits).unwrap();
+        orders
+    }
+
+    fn is_date_column_name(h: &str) -> bool {
+        incsv::is_date_column(h) || h.starts_with("contract_")
+    }
+
+    /// A pseudo-random jitter of -25..=25 days per block.
+    fn jitter(k: usize) -> i64 {
+        (k as i64 * 7_919 + 13) % 51 - 25
+    }
+
+    #[test]
+    fn households_across_the_halves_keep_their_earliest_order() {
+        let rules = root().join("rules/property.toml");
+        let dir = tempfile::tempdir().unwrap();
+        // Later blocks are later in time, each moved by up to 25 days: a household's
+        // earliest order of a month is sometimes in the second half.
+        let orders = repeated(dir.path(), 60, |k| (k as i64 - 60) * 10 + jitter(k));
+        std::fs::write(dir.path().join("orders.csv"), &orders).unwrap();
+        same_in_halves(&rules, dir.path());
+        // Blocks k and k + 30 alike: every household's earliest orders tie across the
+        // halves, and the first half's is kept.
+        let orders = repeated(dir.path(), 60, |k| -((k % 30) as i64) * 10);
+        std::fs::write(dir.path().join("orders.csv"), &orders).unwrap();
+        same_in_halves(&rules, dir.path());
+    }
+
+    #[test]
+    fn a_quoted_line_break_at_the_middle_is_read_as_one() {
+        let rules = root().join("rules/property.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let orders = repeated(dir.path(), 40, |k| (k as i64 - 40) * 10);
+        // A row whose quoted last field, of line breaks, holds the file's middle.
+        let (head, tail) = orders.split_at(orders.len() / 2);
+        let cut = head.rfind('\n').unwrap() + 1;
+        let row = format!(
+            "Q-1,C001,repair,,李管家,工程部,2026-11-01 09:00,2026-11-02 10:00,,,,,,\"{}\"\n",
+            "x\n".repeat(4000)
+        );
+        let text = format!("{}{row}{}{tail}", &head[..cut], &head[cut..]);
+        std::fs::write(dir.path().join("orders.csv"), text).unwrap();
+        same_in_halves(&rules, dir.path());
+    }
+
+    #[test]
+    fn problems_in_either_half_are_reported_as_one_reading_reports_them() {
+        let rules = root().join("rules/property.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let orders = repeated(dir.path(), 20, |k| (k as i64 - 20) * 10);
+        let first = orders.lines().nth(1).unwrap().to_string();
+        let last = orders.lines().last().unwrap().to_string();
+        let cases = [
+            // An id of the first half again in the second.
+            format!("{orders}{first}\n"),
+            // The same, with the ids out of order before it.
+            format!("{}\n{orders}", orders.lines().nth(5).unwrap().replace("-000", "-999")) + &first + "\n",
+            // A bad date, an unknown customer and a duplicate within the second half.
+            orders
+                .replace(&last, &last.replace("2026-", "2026-13-"))
+                .replace(",C012,", ",C999,")
+                + &last
+                + "\n",
+            // A bad date in the first half.
+            orders.replacen(",2026-", ",2026-00-", 1),
+        ];
+        for (i, text) in cases.iter().enumerate() {
+            std::fs::write(dir.path().join("orders.csv"), text).unwrap();
+            let one = listed(&rules, dir.path(), u64::MAX);
+            assert!(one.is_err(), "case {i}: no problem found");
+            assert_eq!(listed(&rules, dir.path(), 0), one, "case {i}");
+        }
+    }
 }

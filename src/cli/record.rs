@@ -98,9 +98,10 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         fold: None,
         tally: None,
         horizon: 3660,
-        keep: Box::new(keep),
+        keep: std::sync::Arc::new(keep),
         cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),
         sorted: true,
+        listing: false,
     };
     let (_, items) = load::evaluate(&a.data, rules, None, run, ui)?;
     if items.is_empty() {

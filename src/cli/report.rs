@@ -134,9 +134,10 @@ fn compute(
         }),
         horizon: (period.end - as_of).num_days().max(0),
         // Customer cadences are laid out over the period itself.
-        keep: Box::new(keep),
+        keep: std::sync::Arc::new(keep),
         cadence_from: Box::new(move |_| period.start),
         sorted: true,
+        listing: false,
     };
     let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
     let acc = Rc::try_unwrap(acc)

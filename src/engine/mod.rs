@@ -28,6 +28,7 @@ use crate::rules::{CadenceTarget, Rule, RuleSet, Rules, SampleUnit, Unit};
 use crate::sampling::cooldown::{Contacts, Cooldowns};
 use crate::sampling::{self, cadence};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use listed::Listed;
 use route::{OrderColumns, Prefetcher, Router};
 use std::path::PathBuf;
 
@@ -454,8 +455,9 @@ const WINDOW_DAYS: i32 = 64;
 type DayWindows = [Option<(NaiveDate, window::Window)>; WINDOW_DAYS as usize];
 
 /// Which items to keep: asked of every item before it is built (see [`Probe`]). Shared
-/// by the threads that lay out customer cadences.
-pub type Keep<'a> = Box<dyn Fn(&Probe<'_>) -> bool + Send + Sync + 'a>;
+/// by the threads that lay out customer cadences, and by the engines that evaluate the
+/// halves of a large orders file (see [`Engine::absorb`]).
+pub type Keep<'a> = std::sync::Arc<dyn Fn(&Probe<'_>) -> bool + Send + Sync + 'a>;
 
 /// What building an item reads and never changes: the engine's part that the threads
 /// laying out customer cadences share.
@@ -491,7 +493,7 @@ struct SlotWork {
 /// The streaming evaluator.
 pub struct Engine<'a> {
     sh: Shared<'a>,
-    fold: Option<Fold<'a>>,
+    kept: Keeper<'a>,
     tally: Option<Tally<'a>>,
     id_buf: String,
     /// Reused by [`Shared::cadence_items`] for each slot of an order cadence.
@@ -510,8 +512,81 @@ pub struct Engine<'a> {
     /// The periods of sampled orders' anchors, remembered (see [`Periods`]).
     periods: Periods,
     contacts: Contacts,
-    out: Vec<Evaluated>,
     problems: Vec<Diagnostic>,
+}
+
+/// What an engine found streaming part of the orders (see [`Engine::into_streamed`]).
+pub struct Streamed {
+    pools: pools::Pools,
+    contacts: Contacts,
+    kept: Collected,
+    problems: Vec<Diagnostic>,
+}
+
+/// The items an engine without a fold kept.
+enum Collected {
+    Listed(Vec<Listed>),
+    Whole(Vec<Evaluated>),
+}
+
+/// What [`Engine::finish`] returns.
+pub struct Finished {
+    /// The items kept whole (none when a fold took them or they were listed).
+    pub items: Vec<Evaluated>,
+    /// The items kept as due-list items (see [`Engine::listing`]).
+    pub listed: Vec<Listed>,
+    /// Every data problem met, sorted.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Where kept items go.
+enum Keeper<'a> {
+    /// Folded as they come (reports over a year need not hold a year of items).
+    Fold(Fold<'a>),
+    /// Kept as the due list's compact items.
+    Listed(Vec<Listed>),
+    /// Kept whole.
+    Whole(Vec<Evaluated>),
+}
+
+impl Keeper<'_> {
+    /// Keeps item `i` if `sh`'s keep filter wants it.
+    fn keep(&mut self, sh: &Shared<'_>, mut i: Evaluated) {
+        if !(sh.keep)(&Engine::probe_of(&i)) {
+            return;
+        }
+        match self {
+            Keeper::Fold(f) => f(&mut i),
+            Keeper::Listed(out) => {
+                if out.capacity() == 0 {
+                    reserve_for_orders(out, &sh.inp.orders_path);
+                }
+                out.push(Listed::take(&mut i));
+            }
+            Keeper::Whole(out) => {
+                if out.capacity() == 0 {
+                    reserve_for_orders(out, &sh.inp.orders_path);
+                }
+                out.push(i);
+            }
+        }
+    }
+
+    /// [`Self::keep`] for each of `items`; folded and listed ones are read in place, not
+    /// moved out one by one (a yearly report folds millions of cadence slots).
+    fn keep_all(&mut self, sh: &Shared<'_>, mut items: Vec<Evaluated>) {
+        let wanted = |i: &&mut Evaluated| (sh.keep)(&Engine::probe_of(i));
+        match self {
+            Keeper::Fold(f) => items.iter_mut().filter(wanted).for_each(f),
+            Keeper::Listed(out) => {
+                if out.capacity() == 0 {
+                    reserve_for_orders(out, &sh.inp.orders_path);
+                }
+                out.extend(items.iter_mut().filter(wanted).map(Listed::take));
+            }
+            Keeper::Whole(_) => items.into_iter().for_each(|i| self.keep(sh, i)),
+        }
+    }
 }
 
 /// Why a rule does not apply to an order (for `explain`).
@@ -882,7 +957,7 @@ impl<'a> Engine<'a> {
                 compiled: compiled.into(),
                 keep,
             },
-            fold: None,
+            kept: Keeper::Whole(Vec::new()),
             tally: None,
             id_buf: String::new(),
             slot_buf: SlotWork::default(),
@@ -892,7 +967,6 @@ impl<'a> Engine<'a> {
             pools: pools::Pools::default(),
             periods: Periods::default(),
             contacts: Contacts::with_room(visits),
-            out: Vec::new(),
             problems: Vec::new(),
         })
     }
@@ -916,7 +990,14 @@ impl<'a> Engine<'a> {
     /// a year need not hold a year of items).
     #[must_use]
     pub fn with_fold(mut self, fold: Fold<'a>) -> Self {
-        self.fold = Some(fold);
+        self.kept = Keeper::Fold(fold);
+        self
+    }
+
+    /// Keeps items as the due list's compact [`Listed`] items instead of whole.
+    #[must_use]
+    pub fn listing(mut self) -> Self {
+        self.kept = Keeper::Listed(Vec::new());
         self
     }
 
@@ -1128,45 +1209,11 @@ impl<'a> Engine<'a> {
     }
 
     fn emit(&mut self, items: Vec<Evaluated>) {
-        Self::keep_all(&self.sh, &mut self.fold, &mut self.out, items);
-    }
-
-    /// [`Self::keep_item`] for each of `items`; folded ones are read in place, not moved
-    /// out one by one (a yearly report folds millions of cadence slots).
-    fn keep_all(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, mut items: Vec<Evaluated>) {
-        match fold {
-            Some(f) => {
-                for i in items.iter_mut().filter(|i| (sh.keep)(&Self::probe_of(i))) {
-                    f(i);
-                }
-            }
-            None => {
-                for i in items {
-                    Self::keep_item(sh, fold, out, i);
-                }
-            }
-        }
+        self.kept.keep_all(&self.sh, items);
     }
 
     fn emit_one(&mut self, i: Evaluated) {
-        Self::keep_item(&self.sh, &mut self.fold, &mut self.out, i);
-    }
-
-    /// Keeps item `i` if wanted: folded into a report, or collected. A function of the
-    /// fields it uses, so that it can run while other threads read `sh`.
-    fn keep_item(sh: &Shared<'a>, fold: &mut Option<Fold<'a>>, out: &mut Vec<Evaluated>, mut i: Evaluated) {
-        if !(sh.keep)(&Self::probe_of(&i)) {
-            return;
-        }
-        match fold {
-            Some(f) => f(&mut i),
-            None => {
-                if out.capacity() == 0 {
-                    reserve_for_orders(out, &sh.inp.orders_path);
-                }
-                out.push(i);
-            }
-        }
+        self.kept.keep(&self.sh, i);
     }
 
     fn probe_of<'p>(e: &'p Evaluated) -> Probe<'p> {
@@ -1411,15 +1458,11 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Customer cadences, sampling decisions and cool-down flags; returns the items kept,
-    /// every data problem met, and the cool-downs (to flag items kept by a fold). `reread`
+    /// Customer cadences, sampling decisions and cool-down flags; returns the items kept
+    /// (unless a fold took them) and every data problem met. `reread`
     /// reads the orders of the sampled units that need items built (the engine does not
     /// keep them: see `PoolUnit::kept`).
-    pub fn finish(
-        mut self,
-        first_slot_from: impl Fn(&Rule) -> NaiveDate,
-        reread: &mut Reread<'_>,
-    ) -> (Vec<Evaluated>, Vec<Diagnostic>, Cooldowns) {
+    pub fn finish(mut self, first_slot_from: impl Fn(&Rule) -> NaiveDate, reread: &mut Reread<'_>) -> Finished {
         // Customer cadences.
         for ci in 0..self.sh.compiled.len() {
             let c = &self.sh.compiled[ci];
@@ -1452,7 +1495,7 @@ impl<'a> Engine<'a> {
             // their items are kept in chunk order, as if laid out on one.
             const CHUNK: usize = 256;
             let sh = &self.sh;
-            let (fold, out, contacts) = (&mut self.fold, &mut self.out, &mut self.contacts);
+            let (kept, contacts) = (&mut self.kept, &mut self.contacts);
             let theirs = std::thread::scope(|scope| {
                 let (tx, rx) = std::sync::mpsc::sync_channel(4);
                 let slots = &slots;
@@ -1471,10 +1514,10 @@ impl<'a> Engine<'a> {
                 });
                 let mut work = CadenceWork::default();
                 for chunk in eligible.chunks(CHUNK).step_by(2) {
-                    Self::keep_all(sh, fold, out, sh.customer_chunk(ci, chunk, slots, &mut work, contacts));
+                    kept.keep_all(sh, sh.customer_chunk(ci, chunk, slots, &mut work, contacts));
                     // The other core's next chunk (none after the last).
                     if let Ok(theirs) = rx.recv() {
-                        Self::keep_all(sh, fold, out, theirs);
+                        kept.keep_all(sh, theirs);
                     }
                 }
                 drop(rx);
@@ -1611,17 +1654,129 @@ impl<'a> Engine<'a> {
 
         crate::debug_rss("finish: sampled orders read again");
         // Mandatory items that break a cool-down are flagged, never suppressed.
+        // (Items a fold took are not flagged: reports do not show flags.)
         let cooldowns = Cooldowns::new(std::mem::take(&mut self.contacts), self.sh.inp.as_of, self.sh.inp.rules);
-        for item in &mut self.out {
-            if let Some(flag) = cooldowns.flag(item.rule, item.customer, item.resolution == Resolution::Open) {
-                item.flags.push(flag);
+        let (mut items, mut listed) = (Vec::new(), Vec::new());
+        match &mut self.kept {
+            Keeper::Whole(out) => {
+                for item in out.iter_mut() {
+                    if let Some(flag) = cooldowns.flag(item.rule, item.customer, item.resolution == Resolution::Open) {
+                        item.flags.push(flag);
+                    }
+                }
+                items = std::mem::take(out);
             }
+            Keeper::Listed(out) => {
+                for e in out.iter_mut() {
+                    if let Some(flag) = cooldowns.flag(e.rule, e.customer.map(|c| c as usize), e.open) {
+                        e.flags.get_or_insert_with(Box::default).push(flag);
+                    }
+                }
+                listed = std::mem::take(out);
+            }
+            Keeper::Fold(_) => {}
         }
-        let out = std::mem::take(&mut self.out);
         self.problems.sort();
         // An order read twice reports a bad later anchor twice.
         self.problems.dedup();
-        (out, self.problems, cooldowns)
+        Finished {
+            items,
+            listed,
+            problems: self.problems,
+        }
+    }
+
+    /// What this engine found in the orders it was fed, for [`Self::absorb`] by the
+    /// engine fed the orders before them; `None` if it has a fold or a tally (a fold's
+    /// work cannot be handed over).
+    pub fn into_streamed(self) -> Option<Streamed> {
+        let kept = match self.kept {
+            _ if self.tally.is_some() => return None,
+            Keeper::Fold(_) => return None,
+            Keeper::Listed(v) => Collected::Listed(v),
+            Keeper::Whole(v) => Collected::Whole(v),
+        };
+        Some(Streamed {
+            pools: self.pools,
+            contacts: self.contacts,
+            kept,
+            problems: self.problems,
+        })
+    }
+
+    /// Takes over what another engine found in the orders after those fed to this one
+    /// (lines counted from 1 after `lines_before` of the file's), as if this engine had
+    /// been fed them too: its kept items are kept here after this engine's own, its
+    /// sampled units join the pools (a household keeps its earliest-anchored unit, the
+    /// earlier order's on a tie), and its contacts join these.
+    pub fn absorb(&mut self, later: Streamed, lines_before: u64) {
+        let Streamed {
+            pools,
+            contacts,
+            kept,
+            problems,
+        } = later;
+        self.problems.extend(problems.into_iter().map(|mut d| {
+            d.line += lines_before;
+            d
+        }));
+        self.contacts.absorb(contacts);
+        let customers = self.sh.inp.customers.len();
+        for ((ci, period), (units, theirs)) in pools.into_list() {
+            let at = self.pools.index(ci, period);
+            let (mine, households) = self.pools.get_mut(at);
+            if mine.is_empty() {
+                // Orders come roughly in date order: most periods' pools are in one half.
+                (*mine, *households) = (units, theirs);
+                continue;
+            }
+            let household = self.sh.compiled[ci]
+                .rule
+                .sample
+                .as_ref()
+                .is_some_and(|s| s.unit == SampleUnit::Customer);
+            if !household {
+                mine.extend(units);
+                continue;
+            }
+            // (A household has one unit among `units`: its earliest in that half.)
+            for u in units {
+                match households.get(u.customer) {
+                    Some((_, first)) if first <= u.into_period => {}
+                    Some((at, _)) => {
+                        households.set(u.customer, at, u.into_period, customers);
+                        mine[at as usize] = u;
+                    }
+                    None => {
+                        let at = u32::try_from(mine.len()).unwrap_or(u32::MAX);
+                        households.set(u.customer, at, u.into_period, customers);
+                        mine.push(u);
+                    }
+                }
+            }
+        }
+        match kept {
+            Collected::Whole(out) => {
+                for mut item in out {
+                    if item.order_line > 0 {
+                        item.order_line += lines_before;
+                    }
+                    self.emit_one(item);
+                }
+            }
+            Collected::Listed(out) => match &mut self.kept {
+                Keeper::Listed(mine) => mine.extend(out),
+                // (Both engines of a run are made alike.)
+                _ => {
+                    for item in out {
+                        self.problems.push(Diagnostic::file(
+                            &self.sh.inp.orders_path,
+                            format!("internal: item {} was listed by one engine of two only", item.due_id),
+                        ));
+                    }
+                }
+            },
+        }
     }
 
     /// Things worth saying that do not stop the run (optional columns the data lacks).

@@ -370,7 +370,7 @@ mod tests {
                 horizon: 0,
                 keep_unselected: false,
             },
-            Box::new(|_| true),
+            std::sync::Arc::new(|_| true),
         )
         .expect("the columns are there");
         let router = &engine.sh.router;

@@ -742,6 +742,135 @@ pub fn stream_order_batches(
     );
 }
 
+/// A batch of valid orders with their customers' positions.
+type Batch = Vec<(Order, usize)>;
+
+/// Orders per batch.
+const BATCH: usize = 512;
+
+/// Checks each row of `orders.csv` and fills batches of valid orders (CSV, dates, the
+/// customer and duplicate look-ups): the reading both [`stream_prepared_batches`] and
+/// [`stream_in_halves`] do. A batch's orders' buffers are reused batch after batch.
+struct Filler<'c> {
+    customers: &'c Customers,
+    path: PathBuf,
+    id: usize,
+    cust: usize,
+    unknown_col: String,
+    date_cols: Vec<usize>,
+    /// Added to the offsets read (a reader of a file's second half counts from its start).
+    base: u64,
+    seen: SeenIds,
+    /// Check ids for duplicates (not when reading chosen orders again: they were checked
+    /// the first time).
+    check_ids: bool,
+    spare: Vec<Order>,
+    batch: Batch,
+    /// The customers of the batch's orders are looked up together when it is full
+    /// (their cache misses overlap); rows found unknown then are rejected late.
+    pending: Pending,
+}
+
+impl<'c> Filler<'c> {
+    /// A filler for `reader`'s rows, expecting about `rows` of them when ids are checked;
+    /// `None` when the file lacks its id or customer column.
+    fn new(reader: &OrderReader, customers: &'c Customers, check_ids: bool, rows: usize, base: u64) -> Option<Self> {
+        let t = reader.table.as_ref()?;
+        let (id, cust) = (reader.schema.get("order_id")?, reader.schema.get("customer_id")?);
+        Some(Filler {
+            customers,
+            path: t.path.clone(),
+            id,
+            cust,
+            unknown_col: t.colname(cust),
+            date_cols: (0..reader.schema.headers.len())
+                .filter(|i| is_date_column(&reader.schema.headers[*i]))
+                .collect(),
+            base,
+            seen: SeenIds::with_capacity(if check_ids { rows } else { 0 }),
+            check_ids,
+            spare: Vec::new(),
+            batch: Vec::with_capacity(BATCH),
+            pending: Pending::default(),
+        })
+    }
+
+    /// Checks one row and adds it to the batch if valid (else its problems are in
+    /// `errs`); true when the batch is full, and its customers are then set.
+    fn row(&mut self, line: u64, rec: &Record, errs: &mut Vec<(usize, String)>) -> bool {
+        let (id, cust) = (self.id, self.cust);
+        let oid = get(rec, id);
+        if oid.is_empty() {
+            errs.push((id, "expected an order id, found an empty field".into()));
+        } else if self.check_ids {
+            if let Some(first) = self.seen.insert(oid, line) {
+                errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
+            }
+        }
+        let id_errs = errs.len();
+        let cid = get(rec, cust);
+        let mut order = self.spare.pop().unwrap_or_default();
+        order.refill_from(line, rec);
+        order.offset = self.base + rec.position().map_or(0, csv::Position::byte);
+        for &i in &self.date_cols {
+            let v = get(rec, i);
+            if v.is_empty() {
+                continue;
+            }
+            match parse_datetime(v) {
+                Some(d) => order.set_date(i, d),
+                None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
+            }
+        }
+        // A row already in error, or one whose fields were trimmed (a late rejection keeps
+        // the trimmed fields), has its customer checked now, among its other problems.
+        if !errs.is_empty() || order.text_len() != rec.fields_len() {
+            if self.customers.position(cid).is_none() {
+                errs.insert(id_errs, (cust, unknown_customer(cid)));
+            }
+            if !errs.is_empty() {
+                self.spare.push(order);
+                return false;
+            }
+        }
+        self.pending.keys.push(Customers::key(cid));
+        self.batch.push((order, 0));
+        if self.batch.len() == BATCH {
+            self.resolve();
+            return true;
+        }
+        false
+    }
+
+    /// Sets the customers of the batch's orders (rejecting those unknown).
+    fn resolve(&mut self) {
+        self.pending.resolve(
+            &mut self.batch,
+            self.customers,
+            &self.path,
+            self.cust,
+            &self.unknown_col,
+            &mut self.spare,
+        );
+    }
+
+    /// Takes the orders of a used batch back for refilling.
+    fn recycle(&mut self, used: &mut Batch) {
+        self.spare.extend(used.drain(..).map(|(o, _)| o));
+    }
+
+    /// The rows rejected late, put back in line order among those rejected on the spot.
+    fn finish(&mut self, mine: &mut Problems) {
+        let late = &mut self.pending.late;
+        if !late.diags.is_empty() {
+            mine.diags.append(&mut late.diags);
+            mine.diags.sort_by_key(|d| d.line);
+            mine.rejected.append(&mut late.rejected);
+            mine.rejected.sort_by_key(|r| r.line);
+        }
+    }
+}
+
 /// [`stream_order_batches`] with work done ahead: each batch is handed to `prepare` with a
 /// companion (made by `fresh`, then reused) before it goes to `f` with that companion.
 /// `prepare` runs on the reading thread while batches wait for `f`, and on `f`'s thread
@@ -756,18 +885,16 @@ pub fn stream_prepared_batches<P: Send>(
     prepare: impl Fn(&crate::model::OrderBatch, &mut P) + Sync,
     mut f: impl FnMut(&crate::model::OrderBatch, &mut P),
 ) {
-    let Some(t) = reader.table.as_mut() else { return };
-    let (Some(id), Some(cust)) = (reader.schema.get("order_id"), reader.schema.get("customer_id")) else {
+    // Sized generously (rows of 40 bytes or more): untouched capacity is address space,
+    // while outgrowing it copied the whole list into fresh pages near the end of the
+    // stream (rows of 110 bytes were assumed; the bench's are 94).
+    let rows = reader.table.as_ref().map_or(0, |t| size_hint(&t.path, 40));
+    let Some(mut fill) = Filler::new(reader, customers, only.is_none(), rows, 0) else {
         return;
     };
-    let date_cols: Vec<usize> = (0..reader.schema.headers.len())
-        .filter(|i| is_date_column(&reader.schema.headers[*i]))
-        .collect();
-    // Reading and checking rows (CSV, dates, the customer and duplicate look-ups) runs on
-    // a second core, a batch ahead of `f`; used batches come back to be refilled, so the
-    // orders' buffers are allocated once.
-    type Batch = Vec<(Order, usize)>;
-    const BATCH: usize = 512;
+    let Some(t) = reader.table.as_mut() else { return };
+    // Reading and checking rows runs on a second core, a batch ahead of `f`; used batches
+    // come back to be refilled, so the orders' buffers are allocated once.
     // At most three batches wait: the orders in flight (and back for refilling) then stay
     // in the cores' caches; with eight waiting, the stream took ~6% longer.
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Batch, P, bool)>(3);
@@ -775,86 +902,30 @@ pub fn stream_prepared_batches<P: Send>(
     let waiting = std::sync::atomic::AtomicUsize::new(0);
     let (waiting, prepare) = (&waiting, &prepare);
     let (used_tx, used_rx) = std::sync::mpsc::channel::<(Batch, P)>();
-    let unknown_col = t.colname(cust);
-    let path = t.path.clone();
     std::thread::scope(|s| {
         let reading = s.spawn(move || {
             let mut mine = Problems::default();
-            // (Not when reading chosen orders again: they were checked the first time.)
-            // Sized generously (rows of 40 bytes or more): untouched capacity is address
-            // space, while outgrowing it copied the whole list into fresh pages near
-            // the end of the stream (rows of 110 bytes were assumed; the bench's are 94).
-            let mut seen = SeenIds::with_capacity(if only.is_none() { size_hint(&t.path, 40) } else { 0 });
-            let mut spare: Vec<Order> = Vec::new();
-            let mut batch: Batch = Vec::with_capacity(BATCH);
-            // The customers of the batch's orders are looked up together when it is full
-            // (their cache misses overlap); rows found unknown then are rejected late.
-            let mut pending = Pending::default();
             t.for_each_of(only, &mut mine, |line, rec, errs| {
-                let oid = get(rec, id);
-                if oid.is_empty() {
-                    errs.push((id, "expected an order id, found an empty field".into()));
-                } else if only.is_none() {
-                    if let Some(first) = seen.insert(oid, line) {
-                        errs.push((id, format!("duplicate order_id {oid:?} (first on line {first})")));
-                    }
-                }
-                let id_errs = errs.len();
-                let cid = get(rec, cust);
-                let mut order = spare.pop().unwrap_or_default();
-                order.refill_from(line, rec);
-                order.offset = rec.position().map_or(0, csv::Position::byte);
-                for &i in &date_cols {
-                    let v = get(rec, i);
-                    if v.is_empty() {
-                        continue;
-                    }
-                    match parse_datetime(v) {
-                        Some(d) => order.set_date(i, d),
-                        None => errs.push((i, format!("expected {DATE_EXPECTED}, found {v:?}"))),
-                    }
-                }
-                // A row already in error, or one whose fields were trimmed (a late rejection
-                // keeps the trimmed fields), has its customer checked now, among its other
-                // problems.
-                if !errs.is_empty() || order.text_len() != rec.fields_len() {
-                    if customers.position(cid).is_none() {
-                        errs.insert(id_errs, (cust, unknown_customer(cid)));
-                    }
-                    if !errs.is_empty() {
-                        spare.push(order);
-                        return;
-                    }
-                }
-                pending.keys.push(Customers::key(cid));
-                batch.push((order, 0));
-                if batch.len() == BATCH {
-                    pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
+                if fill.row(line, rec, errs) {
                     let (mut next, mut with) = used_rx.try_recv().unwrap_or_else(|_| (Vec::new(), fresh()));
-                    spare.extend(next.drain(..).map(|(o, _)| o));
+                    fill.recycle(&mut next);
                     let ahead = waiting.load(std::sync::atomic::Ordering::Relaxed) > 0;
                     if ahead {
-                        prepare(&batch, &mut with);
+                        prepare(&fill.batch, &mut with);
                     }
                     waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let _ = full_tx.send((std::mem::replace(&mut batch, next), with, ahead));
+                    let _ = full_tx.send((std::mem::replace(&mut fill.batch, next), with, ahead));
                 }
             });
-            pending.resolve(&mut batch, customers, &path, cust, &unknown_col, &mut spare);
-            if !batch.is_empty() {
+            fill.resolve();
+            if !fill.batch.is_empty() {
                 let mut with = used_rx.try_recv().map_or_else(|_| fresh(), |(_, w)| w);
-                prepare(&batch, &mut with);
+                prepare(&fill.batch, &mut with);
                 waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let _ = full_tx.send((batch, with, true));
+                let _ = full_tx.send((std::mem::take(&mut fill.batch), with, true));
             }
             drop(full_tx);
-            if !pending.late.diags.is_empty() {
-                // Back in line order among the rows rejected on the spot.
-                mine.diags.append(&mut pending.late.diags);
-                mine.diags.sort_by_key(|d| d.line);
-                mine.rejected.append(&mut pending.late.rejected);
-                mine.rejected.sort_by_key(|r| r.line);
-            }
+            fill.finish(&mut mine);
             mine
         });
         for (batch, mut with, prepared) in full_rx {
@@ -869,6 +940,117 @@ pub fn stream_prepared_batches<P: Send>(
         problems.diags.extend(mine.diags);
         problems.rejected.extend(mine.rejected);
     });
+}
+
+/// One half of `orders.csv`, read and handed over a batch at a time on the thread that
+/// consumes it (see [`stream_in_halves`]).
+pub struct Half<'c> {
+    table: Table,
+    fill: Filler<'c>,
+    problems: Problems,
+}
+
+impl Half<'_> {
+    /// Hands each batch of the half's valid orders to `f`, in file order.
+    pub fn for_each_batch(&mut self, mut f: impl FnMut(&crate::model::OrderBatch)) {
+        let Half { table, fill, problems } = self;
+        let mut used = Vec::with_capacity(BATCH);
+        table.for_each(problems, |line, rec, errs| {
+            if fill.row(line, rec, errs) {
+                f(&fill.batch);
+                std::mem::swap(&mut used, &mut fill.batch);
+                fill.recycle(&mut used);
+            }
+        });
+        fill.resolve();
+        if !fill.batch.is_empty() {
+            f(&fill.batch);
+        }
+        fill.finish(problems);
+    }
+}
+
+/// How [`stream_in_halves`] went.
+pub enum Halves<R> {
+    /// The file was not split: nothing was read (stream it the usual way).
+    NotSplit,
+    /// The first half's reader read the whole file (a quoted line break spans the
+    /// middle, or the reading stopped early), as a reader of the whole file would: what
+    /// `first` returned.
+    ReadWhole(u64),
+    /// Each half was read by its own reader, without a problem: what `first` and
+    /// `second` returned, and the lines of the file before the second half.
+    Two(u64, R, u64),
+    /// The halves were read, but one of them found a problem (a bad row, or an order id
+    /// that the other half has too): stream the file again the usual way to report them
+    /// as a reader of the whole file does, with their lines.
+    Problem,
+}
+
+/// Reads the two halves of a UTF-8 `orders.csv` of more than `above` bytes at once: the
+/// second on another core, each consumed on the core that read it (`first` gets the
+/// first half on this thread, `second` the second on the other), so that no order's
+/// buffers move between cores. Stops at the middle only where a record begins (see
+/// [`second_half`]). The second half's lines are counted from 1 where it begins, and its
+/// offsets from the file's start.
+pub fn stream_in_halves<R: Send>(
+    reader: &mut OrderReader,
+    customers: &Customers,
+    problems: &mut Problems,
+    above: u64,
+    first: impl FnOnce(&mut Half<'_>) -> u64,
+    second: impl FnOnce(&mut Half<'_>) -> R + Send,
+) -> Halves<R> {
+    let Some(t) = reader.table.as_mut() else {
+        return Halves::NotSplit;
+    };
+    let split = if t.gb { None } else { second_half(&t.path, above) };
+    let rest = split.and_then(|(_, start)| Some((open_rest(t, start).ok()?, start)));
+    let (Some(split), Some((rest, start))) = (split, rest) else {
+        return Halves::NotSplit;
+    };
+    let rows = size_hint(&t.path, 40) / 2 + size_hint(&t.path, 40) / 16;
+    let (Some(fill_a), Some(fill_b)) = (
+        Filler::new(reader, customers, true, rows, 0),
+        Filler::new(reader, customers, true, rows, start),
+    ) else {
+        return Halves::NotSplit;
+    };
+    let Some(mut table) = reader.table.take() else {
+        return Halves::NotSplit;
+    };
+    table.end = Some(split);
+    let mut a = Half {
+        table,
+        fill: fill_a,
+        problems: Problems::default(),
+    };
+    let (mine, (b, r)) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(move || {
+            let mut b = Half {
+                table: rest,
+                fill: fill_b,
+                problems: Problems::default(),
+            };
+            let r = second(&mut b);
+            (b, r)
+        });
+        let mine = first(&mut a);
+        (mine, theirs.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    if a.table.ended_on.is_none() {
+        // The first reader read on to the end (or stopped on an unreadable row): its
+        // result is the whole file's.
+        problems.diags.append(&mut a.problems.diags);
+        problems.rejected.append(&mut a.problems.rejected);
+        return Halves::ReadWhole(mine);
+    }
+    let clean = a.problems.diags.is_empty() && b.problems.diags.is_empty() && !a.fill.seen.shares_any(&b.fill.seen);
+    if clean {
+        Halves::Two(mine, r, a.table.ended_on.unwrap_or(1) - 1)
+    } else {
+        Halves::Problem
+    }
 }
 
 fn unknown_customer(cid: &str) -> String {
@@ -938,6 +1120,8 @@ impl Pending {
 struct SeenIds {
     /// The previous id, while the ids so far are strictly increasing.
     last: Option<String>,
+    /// The first id, if they were.
+    first: Option<String>,
     sorted: Vec<([u32; 2], u32)>,
     lines: HashMap<[u32; 2], u32>,
     /// Lines past `u32::MAX - 1`, in the unlikely file that long.
@@ -960,6 +1144,9 @@ impl SeenIds {
         let short = u32::try_from(line).ok().filter(|&l| l != u32::MAX).unwrap_or(u32::MAX);
         if let Some(last) = &mut self.last {
             if id > last.as_str() {
+                if self.sorted.is_empty() {
+                    self.first = Some(id.to_string());
+                }
                 last.clear();
                 last.push_str(id);
                 self.sorted.push((key, short));
@@ -987,6 +1174,24 @@ impl SeenIds {
                 None
             }
         }
+    }
+}
+
+impl SeenIds {
+    /// True when an id of `later` (the ids of the rows after these) was seen here too.
+    /// Sorted exports answer at once: every id of `later` is above the last one here.
+    fn shares_any(&self, later: &SeenIds) -> bool {
+        if let (Some(last), Some(_), Some(first)) = (&self.last, &later.last, &later.first) {
+            if first > last {
+                return false;
+            }
+        }
+        let later_keys = later.sorted.iter().map(|(k, _)| k).chain(later.lines.keys());
+        if self.last.is_none() {
+            return later_keys.into_iter().any(|k| self.lines.contains_key(k));
+        }
+        let mine: rustc_hash::FxHashSet<[u32; 2]> = self.sorted.iter().map(|(k, _)| *k).collect();
+        later_keys.into_iter().any(|k| mine.contains(k))
     }
 }
 
@@ -1348,6 +1553,35 @@ mod seen_tests {
 
     proptest::proptest! {
         /// Sorted runs (the fast path) and the table agree with a plain map of every id.
+        #[test]
+        fn halves_share_an_id_exactly_when_a_plain_set_says_so(
+            first in proptest::collection::vec(0u16..300, 0..200),
+            second in proptest::collection::vec(0u16..300, 0..200),
+            sort_first in proptest::bool::ANY,
+            sort_second in proptest::bool::ANY,
+            above in 0u16..300,
+        ) {
+            // (Sorted halves, the second's ids above the first's, take the quick answer.)
+            let ids = |v: &[u16], sorted: bool, above: u16| {
+                let mut ids: Vec<String> = v.iter().map(|i| format!("O{:04}", i + above)).collect();
+                if sorted {
+                    ids.sort();
+                    ids.dedup();
+                }
+                ids
+            };
+            let (a, b) = (ids(&first, sort_first, 0), ids(&second, sort_second, above));
+            let seen = |ids: &[String]| {
+                let mut s = SeenIds::with_capacity(0);
+                for (line, id) in ids.iter().enumerate() {
+                    s.insert(id, line as u64 + 2);
+                }
+                s
+            };
+            let plain: std::collections::HashSet<&String> = a.iter().collect();
+            proptest::prop_assert_eq!(seen(&a).shares_any(&seen(&b)), b.iter().any(|id| plain.contains(id)));
+        }
+
         #[test]
         fn seen_ids_match_a_plain_map(ids in proptest::collection::vec(0u16..300, 0..400), sorted_prefix in 0usize..400) {
             let mut ids: Vec<String> = ids.iter().map(|i| format!("O{i:03}")).collect();
