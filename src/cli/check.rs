@@ -26,8 +26,6 @@ pub fn run(a: &CheckArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         let run = Run {
             as_of,
             keep_unselected: false,
-            fold: None,
-            tally: None,
             horizon: 0,
             keep: std::sync::Arc::new(|_| false),
             cadence_from: Box::new(move |_| as_of),

@@ -112,8 +112,6 @@ pub(super) fn due_run(as_of: NaiveDate, horizon: i64) -> Run<'static> {
     Run {
         as_of,
         keep_unselected: false,
-        fold: None,
-        tally: None,
         horizon,
         keep: std::sync::Arc::new(keep),
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),

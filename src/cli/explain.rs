@@ -61,8 +61,6 @@ pub fn run(a: &ExplainArgs, ui: Ui) -> anyhow::Result<ExitCode> {
         horizon,
         keep: std::sync::Arc::new(keep),
         keep_unselected: true,
-        fold: None,
-        tally: None,
         cadence_from: Box::new(move |r| due_cadence_from(r, as_of)),
         sorted: true,
         listing: false,

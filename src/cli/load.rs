@@ -5,7 +5,7 @@ use super::args::{DataArgs, RulesArgs};
 use super::Ui;
 use crate::diag::Diagnostic;
 use crate::engine::listed::Listed;
-use crate::engine::{Engine, Evaluated, Fold, Inputs};
+use crate::engine::{Engine, Evaluated, Inputs};
 use crate::error::Error;
 use crate::io::csv::{self as incsv, Problems, ReadOptions};
 use crate::model::{Customers, KeptVisits};
@@ -95,19 +95,65 @@ pub struct Run<'a> {
     pub keep: crate::engine::Keep<'a>,
     /// Build unselected sampled items too (reports and explain show them).
     pub keep_unselected: bool,
-    /// Fold kept items as they come instead of collecting them.
-    pub fold: Option<Fold<'a>>,
-    /// Count unselected sampled items instead of building them (see
-    /// [`crate::engine::Engine::with_tally`]).
-    pub tally: Option<crate::engine::Tally<'a>>,
     /// Where customer cadences start.
     pub cadence_from: Box<dyn Fn(&Rule) -> NaiveDate + 'a>,
     /// Put the items in deadline order (`false`: as evaluated; the due list orders
     /// references to them instead, see [`crate::engine::by_deadline`]).
     pub sorted: bool,
-    /// Keep items as due-list items ([`Loaded::listed`]) instead of whole (the fold, if
-    /// any, takes them instead).
+    /// Keep items as due-list items ([`Loaded::listed`]) instead of whole (unless they
+    /// are folded, see [`evaluate_folded`]).
     pub listing: bool,
+}
+
+/// What a run folds its kept items into as they come, instead of collecting them (a
+/// report's counters). When the orders file is read in halves, each half is folded into
+/// a part of its own on its own core, and the second part is then absorbed by the first.
+pub trait Folds: Send + Sized {
+    /// An empty part like this one.
+    fn part(&self) -> Self;
+    /// Folds one kept item.
+    fn add(&mut self, e: &mut Evaluated);
+    /// The kinds whose unselected sampled items are built even though the others are
+    /// counted ([`Self::add_unrequired`]); `None` when every one is built.
+    fn counted_unless(&self) -> Option<&'static [&'static str]>;
+    /// Counts `n` kept items of `rule`'s `step` of unselected sampled units (see
+    /// [`crate::engine::Engine::with_tally`]).
+    fn add_unrequired(&mut self, rule: &str, version: &str, step: &str, n: u64);
+    /// Adds what `later` folded, as if its items had come after this part's.
+    fn absorb(&mut self, later: Self);
+}
+
+/// No folding (see [`evaluate`]).
+pub enum NoFolds {}
+
+impl Folds for NoFolds {
+    fn part(&self) -> Self {
+        match *self {}
+    }
+    fn add(&mut self, _: &mut Evaluated) {
+        match *self {}
+    }
+    fn counted_unless(&self) -> Option<&'static [&'static str]> {
+        match *self {}
+    }
+    fn add_unrequired(&mut self, _: &str, _: &str, _: &str, _: u64) {
+        match *self {}
+    }
+    fn absorb(&mut self, _: Self) {
+        match *self {}
+    }
+}
+
+/// Makes `engine` fold its kept items into `folds` (and count what `folds` counts).
+fn folding<'a, F: Folds>(engine: Engine<'a>, folds: &'a std::cell::RefCell<F>) -> Engine<'a> {
+    let engine = engine.with_fold(Box::new(|e| folds.borrow_mut().add(e)));
+    match folds.borrow().counted_unless() {
+        Some(built_kinds) => engine.with_tally(crate::engine::Tally {
+            built_kinds,
+            count: Box::new(|rule, version, step, n| folds.borrow_mut().add_unrequired(rule, version, step, n)),
+        }),
+        None => engine,
+    }
 }
 
 /// Orders files above this size are read in two halves when a run allows it.
@@ -122,19 +168,36 @@ pub fn evaluate(
     run: Run<'_>,
     ui: Ui,
 ) -> Result<(Loaded, Vec<Evaluated>), Error> {
-    evaluate_in(data, rules, keep_visits, run, ui, HALVES_ABOVE)
+    let (loaded, items, _) = evaluate_in::<NoFolds>(data, rules, keep_visits, run, None, ui, HALVES_ABOVE)?;
+    Ok((loaded, items))
 }
 
-/// [`evaluate`], reading an orders file of more than `halves_above` bytes in two halves
-/// when the run allows it.
-fn evaluate_in(
+/// [`evaluate`], folding the kept items into `folds` instead of collecting them (reports
+/// over a year need not hold a year of items).
+pub fn evaluate_folded<F: Folds>(
     data: &DataArgs,
     rules: Rules,
     keep_visits: Option<(NaiveDate, NaiveDate)>,
     run: Run<'_>,
+    folds: F,
+    ui: Ui,
+) -> Result<(Loaded, F), Error> {
+    let (loaded, _, folds) = evaluate_in(data, rules, keep_visits, run, Some(folds), ui, HALVES_ABOVE)?;
+    // (Given folds, evaluate_in gives them back.)
+    folds.map(|f| (loaded, f)).ok_or_else(|| Error::Invalid(Vec::new()))
+}
+
+/// [`evaluate`] and [`evaluate_folded`], reading an orders file of more than
+/// `halves_above` bytes in two halves when the run allows it.
+fn evaluate_in<F: Folds>(
+    data: &DataArgs,
+    rules: Rules,
+    keep_visits: Option<(NaiveDate, NaiveDate)>,
+    run: Run<'_>,
+    folds: Option<F>,
     ui: Ui,
     halves_above: u64,
-) -> Result<(Loaded, Vec<Evaluated>), Error> {
+) -> Result<(Loaded, Vec<Evaluated>, Option<F>), Error> {
     let opts = ReadOptions {
         columns: rules.column_map(),
         encoding: data.encoding,
@@ -167,6 +230,7 @@ fn evaluate_in(
     let schema = reader.schema.clone();
     let mut items = Vec::new();
     let mut listed = Vec::new();
+    let folds = folds.map(std::cell::RefCell::new);
     {
         let inputs = || Inputs {
             rules: &rules,
@@ -179,10 +243,9 @@ fn evaluate_in(
             keep_unselected: run.keep_unselected,
         };
         // A large orders file is read and evaluated in two halves, one engine each (see
-        // Engine::absorb), unless a fold's or tally's work, which cannot be handed over,
-        // or --skip-invalid's rejected rows, which are numbered by the whole file's lines,
-        // are asked for.
-        let halves = run.fold.is_none() && run.tally.is_none() && !opts.skip_invalid;
+        // Engine::absorb), unless --skip-invalid's rejected rows, numbered by the whole
+        // file's lines, are asked for.
+        let halves = !opts.skip_invalid;
         fn listing_if(on: bool, e: Engine<'_>) -> Engine<'_> {
             if on {
                 e.listing()
@@ -194,16 +257,10 @@ fn evaluate_in(
             None
         } else {
             match Engine::new(inputs(), std::sync::Arc::clone(&run.keep)) {
-                Ok(e) => {
-                    let e = match run.fold {
-                        Some(f) => e.with_fold(f),
-                        None => listing_if(run.listing, e),
-                    };
-                    Some(match run.tally {
-                        Some(t) => e.with_tally(t),
-                        None => e,
-                    })
-                }
+                Ok(e) => Some(match &folds {
+                    Some(f) => folding(e, f),
+                    None => listing_if(run.listing, e),
+                }),
                 Err(d) => {
                     problems.diags.extend(d);
                     None
@@ -220,6 +277,8 @@ fn evaluate_in(
             let mut fed = None;
             if halves {
                 let keep = std::sync::Arc::clone(&run.keep);
+                // The second half's part, made here (the first's is in use there).
+                let part = folds.as_ref().map(|f| f.borrow().part());
                 let halves = incsv::stream_in_halves(
                     &mut reader,
                     &ct,
@@ -227,16 +286,25 @@ fn evaluate_in(
                     halves_above,
                     |half| feed_half(&mut engine, half, &bar),
                     |half| {
-                        let mut later = listing_if(run.listing, Engine::new(inputs(), keep).ok()?);
+                        let part = part.map(std::cell::RefCell::new);
+                        let later = Engine::new(inputs(), keep).ok()?;
+                        let mut later = match &part {
+                            Some(f) => folding(later, f),
+                            None => listing_if(run.listing, later),
+                        };
                         let n = feed_half(&mut later, half, &bar);
-                        Some((later.into_streamed()?, n))
+                        let streamed = later.into_streamed();
+                        Some((streamed, part.map(std::cell::RefCell::into_inner), n))
                     },
                 );
                 match halves {
                     incsv::Halves::NotSplit => {}
                     incsv::Halves::ReadWhole(n) => fed = Some(n),
-                    incsv::Halves::Two(n, Some((later, theirs)), lines_before) => {
+                    incsv::Halves::Two(n, Some((later, part, theirs)), lines_before) => {
                         engine.absorb(later, lines_before);
+                        if let (Some(mine), Some(part)) = (&folds, part) {
+                            mine.borrow_mut().absorb(part);
+                        }
                         fed = Some(n + theirs);
                     }
                     incsv::Halves::Two(_, None, _) | incsv::Halves::Problem => {
@@ -286,6 +354,7 @@ fn evaluate_in(
             listed,
         },
         items,
+        folds.map(std::cell::RefCell::into_inner),
     ))
 }
 
@@ -466,8 +535,8 @@ mod tests {
     /// The due list's items (with 14 days of upcoming ones), or the error's text.
     fn listed(rules: &Path, dir: &Path, halves_above: u64) -> Result<Vec<Listed>, String> {
         let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
-        evaluate_in(&data(dir), r, None, due_run(as_of(), 14), QUIET, halves_above)
-            .map(|(l, _)| l.listed)
+        evaluate_in::<NoFolds>(&data(dir), r, None, due_run(as_of(), 14), None, QUIET, halves_above)
+            .map(|(l, _, _)| l.listed)
             .map_err(|e| e.to_string())
     }
 
@@ -479,14 +548,12 @@ mod tests {
             horizon: 0,
             keep: std::sync::Arc::new(|_| true),
             keep_unselected: true,
-            fold: None,
-            tally: None,
             cadence_from: Box::new(|r| crate::engine::due_cadence_from(r, as_of())),
             sorted: false,
             listing: false,
         };
-        evaluate_in(&data(dir), r, None, run, QUIET, halves_above)
-            .map(|(_, items)| items)
+        evaluate_in::<NoFolds>(&data(dir), r, None, run, None, QUIET, halves_above)
+            .map(|(_, items, _)| items)
             .map_err(|e| e.to_string())
     }
 

@@ -95,8 +95,6 @@ pub fn run(a: &RecordArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     let run = Run {
         as_of,
         keep_unselected: true,
-        fold: None,
-        tally: None,
         horizon: 3660,
         keep: std::sync::Arc::new(keep),
         cadence_from: Box::new(move |r| crate::engine::due_cadence_from(r, as_of)),

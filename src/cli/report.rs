@@ -11,9 +11,7 @@ use crate::io::write::{emit_with, render_markdown, render_table, Format, Grid, W
 use crate::report::{Accumulator, GroupBy, Report};
 use chrono::NaiveDate;
 use clap::Args;
-use std::cell::RefCell;
 use std::process::ExitCode;
-use std::rc::Rc;
 
 /// Options of `report`.
 #[derive(Debug, Args)]
@@ -99,8 +97,8 @@ pub fn run(a: &ReportArgs, ui: Ui) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The report over `period`. Items are folded into it as the orders stream by, never
-/// collected; with `count_unselected`, unselected sampled items are counted rather than
+/// The report over `period`. Items are folded into it as the orders stream by (see
+/// [`load::Folds`]), never collected; with `count_unselected`, unselected sampled items are counted rather than
 /// built wherever the report reads no more of them than their number.
 #[allow(clippy::too_many_arguments)]
 fn compute(
@@ -119,19 +117,12 @@ fn compute(
     if !attention {
         acc = acc.without_attention();
     }
-    let counts = count_unselected && acc.counts_unrequired();
-    let built_kinds = acc.unrequired_built_kinds();
-    let acc = Rc::new(RefCell::new(acc));
-    let sink = Rc::clone(&acc);
-    let tally = Rc::clone(&acc);
+    if count_unselected {
+        acc = acc.counting_unrequired();
+    }
     let run = Run {
         as_of,
         keep_unselected: true,
-        fold: Some(Box::new(move |e| sink.borrow_mut().add(e))),
-        tally: counts.then(|| crate::engine::Tally {
-            built_kinds,
-            count: Box::new(move |rule, version, step, n| tally.borrow_mut().add_unrequired(rule, version, step, n)),
-        }),
         horizon: (period.end - as_of).num_days().max(0),
         // Customer cadences are laid out over the period itself.
         keep: std::sync::Arc::new(keep),
@@ -139,10 +130,7 @@ fn compute(
         sorted: true,
         listing: false,
     };
-    let (loaded, _) = load::evaluate(&a.data, rules, Some((period.start, period.end)), run, ui)?;
-    let acc = Rc::try_unwrap(acc)
-        .map_err(|_| anyhow::anyhow!("report accumulator still shared"))?
-        .into_inner();
+    let (loaded, acc) = load::evaluate_folded(&a.data, rules, Some((period.start, period.end)), run, acc, ui)?;
     Ok(acc.finish(&loaded.visits, label))
 }
 
@@ -397,6 +385,24 @@ fn html(r: &Report) -> String {
         result = result_line(r),
         period = esc(&r.period),
     )
+}
+
+impl load::Folds for Accumulator<'_> {
+    fn part(&self) -> Self {
+        Accumulator::part(self)
+    }
+    fn add(&mut self, e: &mut crate::engine::Evaluated) {
+        Accumulator::add(self, e);
+    }
+    fn counted_unless(&self) -> Option<&'static [&'static str]> {
+        Accumulator::counted_unless(self)
+    }
+    fn add_unrequired(&mut self, rule: &str, version: &str, step: &str, n: u64) {
+        Accumulator::add_unrequired(self, rule, version, step, n);
+    }
+    fn absorb(&mut self, later: Self) {
+        Accumulator::absorb(self, later);
+    }
 }
 
 #[cfg(test)]

@@ -523,8 +523,9 @@ pub struct Streamed {
     problems: Vec<Diagnostic>,
 }
 
-/// The items an engine without a fold kept.
+/// The items an engine kept (see [`Keeper`]).
 enum Collected {
+    Folded,
     Listed(Vec<Listed>),
     Whole(Vec<Evaluated>),
 }
@@ -1687,21 +1688,18 @@ impl<'a> Engine<'a> {
     }
 
     /// What this engine found in the orders it was fed, for [`Self::absorb`] by the
-    /// engine fed the orders before them; `None` if it has a fold or a tally (a fold's
-    /// work cannot be handed over).
-    pub fn into_streamed(self) -> Option<Streamed> {
-        let kept = match self.kept {
-            _ if self.tally.is_some() => return None,
-            Keeper::Fold(_) => return None,
-            Keeper::Listed(v) => Collected::Listed(v),
-            Keeper::Whole(v) => Collected::Whole(v),
-        };
-        Some(Streamed {
+    /// engine fed the orders before them (the items a fold took stay with the fold).
+    pub fn into_streamed(self) -> Streamed {
+        Streamed {
             pools: self.pools,
             contacts: self.contacts,
-            kept,
+            kept: match self.kept {
+                Keeper::Fold(_) => Collected::Folded,
+                Keeper::Listed(v) => Collected::Listed(v),
+                Keeper::Whole(v) => Collected::Whole(v),
+            },
             problems: self.problems,
-        })
+        }
     }
 
     /// Takes over what another engine found in the orders after those fed to this one
@@ -1756,6 +1754,8 @@ impl<'a> Engine<'a> {
             }
         }
         match kept {
+            // (Its fold's owner merges it.)
+            Collected::Folded => {}
             Collected::Whole(out) => {
                 for mut item in out {
                     if item.order_line > 0 {

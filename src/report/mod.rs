@@ -79,10 +79,21 @@ pub struct Metrics {
     pub bands: Vec<String>,
     /// Rule-file version (by rule only).
     pub version: String,
+    /// The scores' sum in units of 2^-32 (each score rounded to that once): a sum of
+    /// integers is the same in any order, so a report folded in parts adds up as one.
     #[serde(skip)]
-    score_sum: f64,
+    score_sum: i128,
     #[serde(skip)]
     satisfied: u64,
+}
+
+/// Units of a score in [`Metrics`]' sum: 2^32.
+const SCORE_UNIT: f64 = 4_294_967_296.0;
+
+/// A score in units of 2^-32 (scores are checked against their rule's scale, so they are
+/// far below 2^63 units).
+fn score_units(s: f64) -> i128 {
+    (s * SCORE_UNIT).round() as i128
 }
 
 /// The kinds whose repeats (per customer and category) the attention list shows.
@@ -122,7 +133,7 @@ impl Metrics {
                 }
                 if let Some(s) = r.score {
                     self.scored += 1;
-                    self.score_sum += s;
+                    self.score_sum += score_units(s);
                     if s + 1e-9 >= satisfied_at {
                         self.satisfied += 1;
                     }
@@ -155,8 +166,55 @@ impl Metrics {
         self.visit_rate = ratio(self.visited, self.population - self.excluded);
         self.success_rate = ratio(self.reached, self.visited);
         self.on_time_rate = ratio(self.on_time, self.required);
-        self.score_avg = (self.scored > 0).then(|| self.score_sum / self.scored as f64);
+        self.score_avg = (self.scored > 0).then(|| self.score_sum as f64 / SCORE_UNIT / self.scored as f64);
         self.satisfied_rate = ratio(self.satisfied, self.scored);
+    }
+
+    /// Adds the counts of `later`, a row of the same group folded from other items.
+    fn absorb(&mut self, later: &Metrics) {
+        // Destructured whole, so that a new count cannot be left out.
+        let Metrics {
+            group: _,
+            rule: _,
+            step: _,
+            population,
+            excluded,
+            required,
+            visited,
+            reached,
+            on_time,
+            late,
+            missed,
+            refused,
+            unreachable,
+            open,
+            visit_rate: _,
+            success_rate: _,
+            on_time_rate: _,
+            scored,
+            score_avg: _,
+            satisfied_rate: _,
+            grade: _,
+            targets: _,
+            bands: _,
+            version: _,
+            score_sum,
+            satisfied,
+        } = later;
+        self.population += population;
+        self.excluded += excluded;
+        self.required += required;
+        self.visited += visited;
+        self.reached += reached;
+        self.on_time += on_time;
+        self.late += late;
+        self.missed += missed;
+        self.refused += refused;
+        self.unreachable += unreachable;
+        self.open += open;
+        self.scored += scored;
+        self.score_sum += score_sum;
+        self.satisfied += satisfied;
     }
 
     /// A metric by name.
@@ -281,6 +339,9 @@ pub struct Accumulator<'r> {
     /// Whether the attention list is wanted (the CSV rendering has metrics only, and a
     /// year's overdue cases are millions of rows to collect, sort and build).
     with_attention: bool,
+    /// Whether unselected sampled items are counted ([`Self::add_unrequired`]) where
+    /// [`Self::counts_unrequired`] allows it.
+    counting: bool,
 }
 
 impl<'r> Accumulator<'r> {
@@ -301,7 +362,60 @@ impl<'r> Accumulator<'r> {
             by_id: rules.iter().map(|(_, r)| (r.id.as_str(), r)).collect(),
             key: String::new(),
             with_attention: true,
+            counting: false,
         }
+    }
+
+    /// Asks for unselected sampled items as counts where the grouping allows it (see
+    /// [`Self::counts_unrequired`]).
+    #[must_use]
+    pub fn counting_unrequired(mut self) -> Self {
+        self.counting = self.counts_unrequired();
+        self
+    }
+
+    /// An empty report like this one, to fold other items into (see [`Self::absorb`]).
+    #[must_use]
+    pub fn part(&self) -> Self {
+        let mut empty = Accumulator::new(self.rules, self.period, self.as_of, self.by);
+        empty.with_attention = self.with_attention;
+        empty.counting = self.counting;
+        empty
+    }
+
+    /// Adds what `later` folded, as if its items had been added to this one after its
+    /// own (rows, repeats and overdue items are put in order by [`Self::finish`]).
+    pub fn absorb(&mut self, later: Accumulator<'r>) {
+        for m in &later.groups {
+            self.key.clone_from(&m.group);
+            self.group(&m.rule, &m.step, &m.version).absorb(m);
+        }
+        for (mine, theirs) in self.shares.iter_mut().zip(&later.shares) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+        for (key, ids) in later.repeats {
+            match self.repeats.get_mut(&key) {
+                Some(mine) => {
+                    // (A list holds an order once; a customer's list is short.)
+                    for id in ids {
+                        if !mine.contains(&id) {
+                            mine.push(id);
+                        }
+                    }
+                }
+                None => {
+                    self.repeats.insert(key, ids);
+                }
+            }
+        }
+        self.overdue.extend(later.overdue);
+    }
+
+    /// The kinds whose unselected sampled items must still be built when they are
+    /// counted (see [`Self::counting_unrequired`]); `None` when none are counted.
+    pub fn counted_unless(&self) -> Option<&'static [&'static str]> {
+        self.counting.then(|| self.unrequired_built_kinds())
     }
 
     /// Leaves the attention list out of the report (every other number is the same).
