@@ -156,8 +156,13 @@ fn folding<'a, F: Folds>(engine: Engine<'a>, folds: &'a std::cell::RefCell<F>) -
     }
 }
 
-/// Orders files above this size are read in two halves when a run allows it.
-const HALVES_ABOVE: u64 = 32 << 20;
+/// Orders files above this size are read in parts on two cores when a run allows it
+/// (see [`incsv::stream_in_parts`]), parts of about this size.
+const PARTS: incsv::Split = incsv::Split {
+    above: 32 << 20,
+    part_bytes: 8 << 20,
+    alternate: false,
+};
 
 /// Reads customers and visits, then streams orders through the engine. Problems in any
 /// input fail the run with exit 2, unless `--skip-invalid` sends the rows to a file.
@@ -168,7 +173,7 @@ pub fn evaluate(
     run: Run<'_>,
     ui: Ui,
 ) -> Result<(Loaded, Vec<Evaluated>), Error> {
-    let (loaded, items, _) = evaluate_in::<NoFolds>(data, rules, keep_visits, run, None, ui, HALVES_ABOVE)?;
+    let (loaded, items, _, _) = evaluate_in::<NoFolds>(data, rules, keep_visits, run, None, ui, PARTS)?;
     Ok((loaded, items))
 }
 
@@ -182,13 +187,13 @@ pub fn evaluate_folded<F: Folds>(
     folds: F,
     ui: Ui,
 ) -> Result<(Loaded, F), Error> {
-    let (loaded, _, folds) = evaluate_in(data, rules, keep_visits, run, Some(folds), ui, HALVES_ABOVE)?;
+    let (loaded, _, folds, _) = evaluate_in(data, rules, keep_visits, run, Some(folds), ui, PARTS)?;
     // (Given folds, evaluate_in gives them back.)
     folds.map(|f| (loaded, f)).ok_or_else(|| Error::Invalid(Vec::new()))
 }
 
-/// [`evaluate`] and [`evaluate_folded`], reading an orders file of more than
-/// `halves_above` bytes in two halves when the run allows it.
+/// [`evaluate`] and [`evaluate_folded`], reading the orders file in parts on two cores as
+/// `split` says when the run allows it; also returns how many parts (0: read whole).
 fn evaluate_in<F: Folds>(
     data: &DataArgs,
     rules: Rules,
@@ -196,8 +201,8 @@ fn evaluate_in<F: Folds>(
     run: Run<'_>,
     folds: Option<F>,
     ui: Ui,
-    halves_above: u64,
-) -> Result<(Loaded, Vec<Evaluated>, Option<F>), Error> {
+    split: incsv::Split,
+) -> Result<(Loaded, Vec<Evaluated>, Option<F>, usize), Error> {
     let opts = ReadOptions {
         columns: rules.column_map(),
         encoding: data.encoding,
@@ -230,6 +235,7 @@ fn evaluate_in<F: Folds>(
     let schema = reader.schema.clone();
     let mut items = Vec::new();
     let mut listed = Vec::new();
+    let mut parts = 0;
     let folds = folds.map(std::cell::RefCell::new);
     {
         let inputs = || Inputs {
@@ -242,10 +248,11 @@ fn evaluate_in<F: Folds>(
             horizon: run.horizon,
             keep_unselected: run.keep_unselected,
         };
-        // A large orders file is read and evaluated in two halves, one engine each (see
-        // Engine::absorb), unless --skip-invalid's rejected rows, numbered by the whole
-        // file's lines, are asked for.
-        let halves = !opts.skip_invalid;
+        // A large orders file is read and evaluated in parts on two cores, one engine each
+        // (see Engine::absorb), when its items are folded or listed (whole ones carry
+        // their order's line, which a part does not know), and unless --skip-invalid's
+        // rejected rows, numbered by the whole file's lines, are asked for.
+        let in_parts = (folds.is_some() || run.listing) && !opts.skip_invalid;
         fn listing_if(on: bool, e: Engine<'_>) -> Engine<'_> {
             if on {
                 e.listing()
@@ -275,39 +282,43 @@ fn evaluate_in<F: Folds>(
             let bar = progress(&opath, "orders", ui);
             // Orders fed (None: not yet streamed).
             let mut fed = None;
-            if halves {
-                let keep = std::sync::Arc::clone(&run.keep);
-                // The second half's part, made here (the first's is in use there).
-                let part = folds.as_ref().map(|f| f.borrow().part());
-                let halves = incsv::stream_in_halves(
-                    &mut reader,
-                    &ct,
-                    &mut problems,
-                    halves_above,
-                    |half| feed_half(&mut engine, half, &bar),
-                    |half| {
-                        let part = part.map(std::cell::RefCell::new);
-                        let later = Engine::new(inputs(), keep).ok()?;
-                        let mut later = match &part {
-                            Some(f) => folding(later, f),
-                            None => listing_if(run.listing, later),
-                        };
-                        let n = feed_half(&mut later, half, &bar);
-                        let streamed = later.into_streamed();
-                        Some((streamed, part.map(std::cell::RefCell::into_inner), n))
-                    },
+            if in_parts {
+                // Each core's engine and fold part are made on it.
+                let cores_parts: std::sync::Mutex<Vec<F>> = std::sync::Mutex::new(
+                    folds
+                        .as_ref()
+                        .map_or_else(Vec::new, |f| vec![f.borrow().part(), f.borrow().part()]),
                 );
-                match halves {
-                    incsv::Halves::NotSplit => {}
-                    incsv::Halves::ReadWhole(n) => fed = Some(n),
-                    incsv::Halves::Two(n, Some((later, part, theirs)), lines_before) => {
-                        engine.absorb(later, lines_before);
-                        if let (Some(mine), Some(part)) = (&folds, part) {
-                            mine.borrow_mut().absorb(part);
+                let read = incsv::stream_in_parts(&mut reader, &ct, split, |orders| {
+                    let part = cores_parts
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .pop()
+                        .map(std::cell::RefCell::new);
+                    let mine = Engine::new(inputs(), std::sync::Arc::clone(&run.keep)).ok()?;
+                    let mut mine = match &part {
+                        Some(f) => folding(mine, f),
+                        None => listing_if(run.listing, mine),
+                    };
+                    let n = feed_parts(&mut mine, orders, &bar);
+                    let streamed = mine.into_streamed()?;
+                    Some((streamed, part.map(std::cell::RefCell::into_inner), n))
+                });
+                match read {
+                    incsv::PartsRead::NotSplit | incsv::PartsRead::Overlapped => {}
+                    incsv::PartsRead::Read(cores, n_parts) if cores.iter().all(Option::is_some) => {
+                        parts = n_parts;
+                        let mut n = 0;
+                        for (theirs, part, their_n) in cores.into_iter().flatten() {
+                            engine.absorb(theirs);
+                            if let (Some(mine), Some(part)) = (&folds, part) {
+                                mine.borrow_mut().absorb(part);
+                            }
+                            n += their_n;
                         }
-                        fed = Some(n + theirs);
+                        fed = Some(n);
                     }
-                    incsv::Halves::Two(_, None, _) | incsv::Halves::Problem => {
+                    incsv::PartsRead::Read(..) | incsv::PartsRead::Problem => {
                         // A bad row fails the run: its problems are found again by one reader
                         // of the whole file, to be reported with its lines and in its order.
                         bar.finish_and_clear();
@@ -315,7 +326,7 @@ fn evaluate_in<F: Folds>(
                         if found.is_empty() {
                             problems.diags.push(Diagnostic::file(
                                 &opath,
-                                "the file's two halves were read with a problem that a reading of the whole file did not find (a bug in huifang: please report it)",
+                                "the file's parts were read with a problem that a reading of the whole file did not find (a bug in huifang: please report it)",
                             ));
                         }
                         problems.diags.extend(found);
@@ -324,12 +335,20 @@ fn evaluate_in<F: Folds>(
                         return Err(Error::Invalid(Vec::new()));
                     }
                 }
+                if fed.is_none() {
+                    // (Not split, or split badly: read again whole.)
+                    reader = incsv::open_orders(&opath, &opts, &mut Problems::default());
+                }
             }
             let fed = fed.unwrap_or_else(|| stream_whole(&mut engine, &mut reader, &ct, &mut problems, &bar));
             bar.finish_and_clear();
             crate::debug_rss("streamed");
+            let how = match parts {
+                0 => String::new(),
+                n => format!(" (in {n} parts on two cores)"),
+            };
             ui.detail(&format!(
-                "read {} customers, {fed} orders, {} visited items",
+                "read {} customers, {fed} orders{how}, {} visited items",
                 ct.len(),
                 vl.attempts.len()
             ));
@@ -355,6 +374,7 @@ fn evaluate_in<F: Folds>(
         },
         items,
         folds.map(std::cell::RefCell::into_inner),
+        parts,
     ))
 }
 
@@ -400,12 +420,12 @@ fn count(bar: &indicatif::ProgressBar, n: &mut u64, batch: usize) {
     }
 }
 
-/// Feeds one half of the orders file to `engine`, read, routed, looked up and evaluated
-/// on this thread; returns how many orders.
-fn feed_half(engine: &mut Engine<'_>, half: &mut incsv::Half<'_>, bar: &indicatif::ProgressBar) -> u64 {
+/// Feeds the parts of the orders file this core takes to `engine`, read, routed, looked
+/// up and evaluated on this core; returns how many orders.
+fn feed_parts(engine: &mut Engine<'_>, parts: &mut incsv::Parts<'_>, bar: &indicatif::ProgressBar) -> u64 {
     let mut n = 0;
     let mut ahead = engine.prefetcher();
-    half.for_each_batch(|batch| {
+    parts.for_each_batch(|batch| {
         count(bar, &mut n, batch.len());
         ahead.route(batch);
         ahead.look_up_routed();
@@ -505,7 +525,10 @@ fn finish_problems(data: &DataArgs, mut problems: Problems, ui: Ui) -> Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::period::Period;
     use crate::cli::due::due_run;
+    use crate::cli::report::report_run;
+    use crate::report::{Accumulator, GroupBy, Report};
     use std::path::Path;
 
     const QUIET: Ui = Ui {
@@ -533,41 +556,90 @@ mod tests {
     }
 
     /// The due list's items (with 14 days of upcoming ones), or the error's text.
-    fn listed(rules: &Path, dir: &Path, halves_above: u64) -> Result<Vec<Listed>, String> {
+    fn listed(rules: &Path, dir: &Path, split: incsv::Split) -> Result<Vec<Listed>, String> {
+        listed_in(rules, dir, split).map(|(l, _)| l)
+    }
+
+    /// [`listed`], and how many parts the orders were read in.
+    fn listed_in(rules: &Path, dir: &Path, split: incsv::Split) -> Result<(Vec<Listed>, usize), String> {
         let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
-        evaluate_in::<NoFolds>(&data(dir), r, None, due_run(as_of(), 14), None, QUIET, halves_above)
-            .map(|(l, _, _)| l.listed)
+        evaluate_in::<NoFolds>(&data(dir), r, None, due_run(as_of(), 14), None, QUIET, split)
+            .map(|(l, _, _, parts)| (l.listed, parts))
             .map_err(|e| e.to_string())
     }
 
-    /// Every item, unselected sampled ones too, kept whole (as `explain` does).
-    fn whole(rules: &Path, dir: &Path, halves_above: u64) -> Result<Vec<Evaluated>, String> {
+    /// The report over `period` grouped `by`, with its attention list.
+    fn report(rules: &Path, dir: &Path, period: &str, by: GroupBy, split: incsv::Split) -> Result<Report, String> {
         let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
-        let run = Run {
-            as_of: as_of(),
-            horizon: 0,
-            keep: std::sync::Arc::new(|_| true),
-            keep_unselected: true,
-            cadence_from: Box::new(|r| crate::engine::due_cadence_from(r, as_of())),
-            sorted: false,
-            listing: false,
-        };
-        evaluate_in::<NoFolds>(&data(dir), r, None, run, None, QUIET, halves_above)
-            .map(|(_, items, _)| items)
-            .map_err(|e| e.to_string())
+        let period = Period::parse(period).unwrap();
+        let acc = Accumulator::new(&r, period, as_of(), by).counting_unrequired();
+        let run = report_run(period, as_of());
+        let visits = Some((period.start, period.end));
+        let (loaded, _, acc, _) =
+            evaluate_in(&data(dir), r.clone(), visits, run, Some(acc), QUIET, split).map_err(|e| e.to_string())?;
+        Ok(acc.unwrap().finish(&loaded.visits, "p"))
     }
 
-    /// Both halves of the orders file read (above 0 bytes) give what one reading gives.
-    fn same_in_halves(rules: &Path, dir: &Path) {
-        let one = listed(rules, dir, u64::MAX);
+    /// Not split.
+    const WHOLE: incsv::Split = incsv::Split {
+        above: u64::MAX,
+        part_bytes: u64::MAX,
+        alternate: false,
+    };
+
+    /// Split from 0 bytes on into parts of `part_bytes`, every other one on each core, or
+    /// (`alternate` false) each core taking the next.
+    fn parts(part_bytes: u64, alternate: bool) -> incsv::Split {
+        incsv::Split {
+            above: 0,
+            part_bytes,
+            alternate,
+        }
+    }
+
+    /// The orders file read in parts on two cores (from 0 bytes on) gives what one reading
+    /// gives: the due list, and reports over a month and a year by rule and by staff.
+    fn same_in_parts(rules: &Path, dir: &Path, part_sizes: &[u64]) {
+        same_in_parts_as(rules, dir, part_sizes, true);
+    }
+
+    /// [`same_in_parts`]; `split` says whether the parts are expected to be read as such
+    /// (else as one, a record spanning where a part was to begin).
+    fn same_in_parts_as(rules: &Path, dir: &Path, part_sizes: &[u64], split: bool) {
+        let one = listed(rules, dir, WHOLE);
         assert!(one.as_ref().is_ok_and(|l| !l.is_empty()), "{}: {one:?}", dir.display());
-        assert_eq!(listed(rules, dir, 0), one, "{}", dir.display());
-        let one = whole(rules, dir, u64::MAX);
-        assert_eq!(whole(rules, dir, 0), one, "{}", dir.display());
+        for (&part_bytes, alternate) in part_sizes.iter().flat_map(|p| [(p, true), (p, false)]) {
+            let (mut parts, n) = listed_in(rules, dir, parts(part_bytes, alternate)).unwrap();
+            assert_eq!(
+                n > 1,
+                split,
+                "{} in parts of {part_bytes} bytes: {n} parts",
+                dir.display()
+            );
+            let split = self::parts(part_bytes, alternate);
+            let mut whole = one.clone().unwrap();
+            // (The due list is put in order by deadline and due id when written.)
+            for l in [&mut parts, &mut whole] {
+                l.sort_by(|a, b| a.due_id.cmp(&b.due_id));
+            }
+            assert_eq!(parts, whole, "{} in parts of {part_bytes} bytes", dir.display());
+            for (period, by) in [
+                ("2026-10", GroupBy::Rule),
+                ("2026", GroupBy::Rule),
+                ("2026", GroupBy::Staff),
+            ] {
+                assert_eq!(
+                    report(rules, dir, period, by, split),
+                    report(rules, dir, period, by, WHOLE),
+                    "{} {period} {by:?} in parts of {part_bytes} bytes",
+                    dir.display()
+                );
+            }
+        }
     }
 
     #[test]
-    fn every_example_gives_the_same_items_read_in_halves() {
+    fn every_example_gives_the_same_items_read_in_parts() {
         let mut n = 0;
         for entry in std::fs::read_dir(root().join("examples")).unwrap() {
             let dir = entry.unwrap().path();
@@ -575,7 +647,7 @@ mod tests {
                 .join("rules")
                 .join(format!("{}.toml", dir.file_name().unwrap().to_string_lossy()));
             if rules.exists() {
-                same_in_halves(&rules, &dir);
+                same_in_parts(&rules, &dir, &[300, 1 << 20]);
                 n += 1;
             }
         }
@@ -598,6 +670,11 @@ mod tests {
         let mut lines = text.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         let rows: Vec<&str> = lines.collect();
+        // Ids that increase through the file, as most exports' do.
+        let new_id = |k: usize, old: &str| {
+            let i = rows.iter().position(|r| r.split(',').next() == Some(old));
+            format!("O{k:03}{:02}", i.unwrap_or(99))
+        };
         let mut orders = header.join(",") + "\n";
         for k in 0..blocks {
             for row in &rows {
@@ -606,8 +683,10 @@ mod tests {
                     .zip(&header)
                     .enumerate()
                     .map(|(i, (v, h))| match i {
-                        0 => format!("{v}-{k:03}"),
+                        0 => new_id(k, v),
                         _ if is_date_column_name(h) => moved(v, k),
+                        // Told apart by staff too: which of two tied orders is a unit's shows.
+                        _ if *h == "staff" => format!("{v}{}", k % 2),
                         _ => v.to_string(),
                     })
                     .collect();
@@ -623,7 +702,7 @@ mod tests {
                 let mut f: Vec<String> = row.split(',').map(str::to_string).collect();
                 let parts: Vec<&str> = f[0].split('/').collect();
                 if parts.len() == 3 && parts[1].starts_with("P-") {
-                    f[0] = format!("{}/{}-{k:03}/{}", parts[0], parts[1], parts[2]);
+                    f[0] = format!("{}/{}/{}", parts[0], new_id(k, parts[1]), parts[2]);
                 }
                 f[1] = moved(&f[1], k);
                 visits += &(f.join(",") + "\n");
@@ -637,25 +716,44 @@ mod tests {
         incsv::is_date_column(h) || h.starts_with("contract_")
     }
 
+    /// `orders` with the id of the first row after its middle made that of the row before
+    /// (ids are of one length), so that in two parts each core's ids still increase.
+    fn at_the_middle(orders: &str) -> String {
+        let mid = orders.len() / 2;
+        let start = mid + orders[mid..].find('\n').unwrap() + 1;
+        let before = orders[..start - 1].rfind('\n').unwrap() + 1;
+        let id = |at: usize| &orders[at..at + orders[at..].find(',').unwrap()];
+        assert_eq!(id(before).len(), id(start).len());
+        format!(
+            "{}{}{}",
+            &orders[..start],
+            id(before),
+            &orders[start + id(start).len()..]
+        )
+    }
+
     /// A pseudo-random jitter of -25..=25 days per block.
     fn jitter(k: usize) -> i64 {
         (k as i64 * 7_919 + 13) % 51 - 25
     }
 
     #[test]
-    fn households_across_the_halves_keep_their_earliest_order() {
+    fn households_across_the_parts_keep_their_earliest_order() {
         let rules = root().join("rules/property.toml");
         let dir = tempfile::tempdir().unwrap();
         // Later blocks are later in time, each moved by up to 25 days: a household's
         // earliest order of a month is sometimes in the second half.
         let orders = repeated(dir.path(), 60, |k| (k as i64 - 60) * 10 + jitter(k));
         std::fs::write(dir.path().join("orders.csv"), &orders).unwrap();
-        same_in_halves(&rules, dir.path());
-        // Blocks k and k + 30 alike: every household's earliest orders tie across the
-        // halves, and the first half's is kept.
-        let orders = repeated(dir.path(), 60, |k| -((k % 30) as i64) * 10);
+        same_in_parts(&rules, dir.path(), &[5_000, 100_000]);
+        // Blocks 2j - 1 and 2j alike: every household's earliest orders of a month tie,
+        // in parts on both cores (the first core's part the later), and the one earlier
+        // in the file is kept.
+        let orders = repeated(dir.path(), 60, |k| ((k as i64 + 1) / 2 - 30) * 10);
         std::fs::write(dir.path().join("orders.csv"), &orders).unwrap();
-        same_in_halves(&rules, dir.path());
+        // A part a block (a block's households are at its end): the earlier of two tied
+        // orders on the second core, the later on the first.
+        same_in_parts(&rules, dir.path(), &[orders.len() as u64 / 60, 100_000]);
     }
 
     #[test]
@@ -672,11 +770,11 @@ mod tests {
         );
         let text = format!("{}{row}{}{tail}", &head[..cut], &head[cut..]);
         std::fs::write(dir.path().join("orders.csv"), text).unwrap();
-        same_in_halves(&rules, dir.path());
+        same_in_parts_as(&rules, dir.path(), &[5_000, 100_000], false);
     }
 
     #[test]
-    fn problems_in_either_half_are_reported_as_one_reading_reports_them() {
+    fn problems_in_any_part_are_reported_as_one_reading_reports_them() {
         let rules = root().join("rules/property.toml");
         let dir = tempfile::tempdir().unwrap();
         let orders = repeated(dir.path(), 20, |k| (k as i64 - 20) * 10);
@@ -686,21 +784,38 @@ mod tests {
             // An id of the first half again in the second.
             format!("{orders}{first}\n"),
             // The same, with the ids out of order before it.
-            format!("{}\n{orders}", orders.lines().nth(5).unwrap().replace("-000", "-999")) + &first + "\n",
+            orders.replacen(
+                '\n',
+                &format!("\n{}\n", orders.lines().nth(5).unwrap().replacen("O000", "O999", 1)),
+                1,
+            ) + &first
+                + "\n",
             // A bad date, an unknown customer and a duplicate within the second half.
             orders
                 .replace(&last, &last.replace("2026-", "2026-13-"))
                 .replace(",C012,", ",C999,")
                 + &last
                 + "\n",
+            // The first id after the middle made the last one's before it: both parts'
+            // ids still increase.
+            at_the_middle(&orders),
             // A bad date in the first half.
             orders.replacen(",2026-", ",2026-00-", 1),
         ];
         for (i, text) in cases.iter().enumerate() {
             std::fs::write(dir.path().join("orders.csv"), text).unwrap();
-            let one = listed(&rules, dir.path(), u64::MAX);
+            let one = listed(&rules, dir.path(), WHOLE);
             assert!(one.is_err(), "case {i}: no problem found");
-            assert_eq!(listed(&rules, dir.path(), 0), one, "case {i}");
+            for part_bytes in [5_000, 1 << 20] {
+                for alternate in [true, false] {
+                    let split = parts(part_bytes, alternate);
+                    assert_eq!(
+                        listed(&rules, dir.path(), split),
+                        one,
+                        "case {i}, parts of {part_bytes} bytes"
+                    );
+                }
+            }
         }
     }
 }

@@ -112,7 +112,6 @@ fn compute(
     ui: Ui,
 ) -> anyhow::Result<Report> {
     let rules_ref = rules.clone();
-    let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
     let mut acc = Accumulator::new(&rules_ref, period, as_of, a.by);
     if !attention {
         acc = acc.without_attention();
@@ -120,7 +119,15 @@ fn compute(
     if count_unselected {
         acc = acc.counting_unrequired();
     }
-    let run = Run {
+    let run = report_run(period, as_of);
+    let (loaded, acc) = load::evaluate_folded(&a.data, rules, Some((period.start, period.end)), run, acc, ui)?;
+    Ok(acc.finish(&loaded.visits, label))
+}
+
+/// The engine's run for a report over `period` as of `as_of`: the items anchored in it.
+pub(super) fn report_run(period: Period, as_of: NaiveDate) -> Run<'static> {
+    let keep = move |e: &crate::engine::Probe<'_>| period.contains(e.anchor.date());
+    Run {
         as_of,
         keep_unselected: true,
         horizon: (period.end - as_of).num_days().max(0),
@@ -129,9 +136,7 @@ fn compute(
         cadence_from: Box::new(move |_| period.start),
         sorted: true,
         listing: false,
-    };
-    let (loaded, acc) = load::evaluate_folded(&a.data, rules, Some((period.start, period.end)), run, acc, ui)?;
-    Ok(acc.finish(&loaded.visits, label))
+    }
 }
 
 fn pct(x: Option<f64>) -> String {

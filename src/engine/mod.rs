@@ -523,11 +523,10 @@ pub struct Streamed {
     problems: Vec<Diagnostic>,
 }
 
-/// The items an engine kept (see [`Keeper`]).
+/// The items an engine kept (see [`Keeper`]), but whole ones.
 enum Collected {
     Folded,
     Listed(Vec<Listed>),
-    Whole(Vec<Evaluated>),
 }
 
 /// What [`Engine::finish`] returns.
@@ -1687,44 +1686,43 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// What this engine found in the orders it was fed, for [`Self::absorb`] by the
-    /// engine fed the orders before them (the items a fold took stay with the fold).
-    pub fn into_streamed(self) -> Streamed {
-        Streamed {
+    /// What this engine found in the orders it was fed, for [`Self::absorb`] by the engine
+    /// that finishes the run (the items a fold took stay with the fold). `None` when it
+    /// keeps items whole: they carry their order's line, which a part of the file does
+    /// not know.
+    pub fn into_streamed(self) -> Option<Streamed> {
+        let kept = match self.kept {
+            Keeper::Fold(_) => Collected::Folded,
+            Keeper::Listed(v) => Collected::Listed(v),
+            Keeper::Whole(_) => return None,
+        };
+        Some(Streamed {
             pools: self.pools,
             contacts: self.contacts,
-            kept: match self.kept {
-                Keeper::Fold(_) => Collected::Folded,
-                Keeper::Listed(v) => Collected::Listed(v),
-                Keeper::Whole(v) => Collected::Whole(v),
-            },
+            kept,
             problems: self.problems,
-        }
+        })
     }
 
-    /// Takes over what another engine found in the orders after those fed to this one
-    /// (lines counted from 1 after `lines_before` of the file's), as if this engine had
-    /// been fed them too: its kept items are kept here after this engine's own, its
-    /// sampled units join the pools (a household keeps its earliest-anchored unit, the
-    /// earlier order's on a tie), and its contacts join these.
-    pub fn absorb(&mut self, later: Streamed, lines_before: u64) {
+    /// Takes over what another engine found in other orders of the file, as if this
+    /// engine had been fed them too, in file order: its sampled units join the pools (a
+    /// household keeps its earliest-anchored unit, the one earlier in the file on a tie),
+    /// its contacts join these, and its listed items these (the due list is put in order
+    /// later). A fold's part is merged by its owner.
+    pub fn absorb(&mut self, other: Streamed) {
         let Streamed {
             pools,
             contacts,
             kept,
             problems,
-        } = later;
-        self.problems.extend(problems.into_iter().map(|mut d| {
-            d.line += lines_before;
-            d
-        }));
+        } = other;
+        self.problems.extend(problems);
         self.contacts.absorb(contacts);
         let customers = self.sh.inp.customers.len();
         for ((ci, period), (units, theirs)) in pools.into_list() {
             let at = self.pools.index(ci, period);
             let (mine, households) = self.pools.get_mut(at);
             if mine.is_empty() {
-                // Orders come roughly in date order: most periods' pools are in one half.
                 (*mine, *households) = (units, theirs);
                 continue;
             }
@@ -1734,13 +1732,15 @@ impl<'a> Engine<'a> {
                 .as_ref()
                 .is_some_and(|s| s.unit == SampleUnit::Customer);
             if !household {
-                mine.extend(units);
+                // Each engine's units are in file order: merged, so are these, which the
+                // draw's arrival order is quickest on (see `in_arrival_order`).
+                *mine = merged_by_offset(std::mem::take(mine), units);
                 continue;
             }
-            // (A household has one unit among `units`: its earliest in that half.)
+            // (A household has one unit among `units`: its earliest in those orders.)
             for u in units {
                 match households.get(u.customer) {
-                    Some((_, first)) if first <= u.into_period => {}
+                    Some((at, first)) if (first, mine[at as usize].offset()) <= (u.into_period, u.offset()) => {}
                     Some((at, _)) => {
                         households.set(u.customer, at, u.into_period, customers);
                         mine[at as usize] = u;
@@ -1753,29 +1753,20 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        match kept {
-            // (Its fold's owner merges it.)
-            Collected::Folded => {}
-            Collected::Whole(out) => {
-                for mut item in out {
-                    if item.order_line > 0 {
-                        item.order_line += lines_before;
-                    }
-                    self.emit_one(item);
+        match (kept, &mut self.kept) {
+            (Collected::Listed(theirs), Keeper::Listed(mine)) if mine.is_empty() => *mine = theirs,
+            (Collected::Listed(theirs), Keeper::Listed(mine)) => mine.extend(theirs),
+            // (A fold's part is merged by its owner.)
+            (Collected::Folded, _) => {}
+            (Collected::Listed(theirs), _) => {
+                // (Not made so: the engines of a run keep items alike.)
+                for item in theirs {
+                    self.problems.push(Diagnostic::file(
+                        &self.sh.inp.orders_path,
+                        format!("internal: item {} was listed by one engine of a run only", item.due_id),
+                    ));
                 }
             }
-            Collected::Listed(out) => match &mut self.kept {
-                Keeper::Listed(mine) => mine.extend(out),
-                // (Both engines of a run are made alike.)
-                _ => {
-                    for item in out {
-                        self.problems.push(Diagnostic::file(
-                            &self.sh.inp.orders_path,
-                            format!("internal: item {} was listed by one engine of two only", item.due_id),
-                        ));
-                    }
-                }
-            },
         }
     }
 
@@ -1967,6 +1958,18 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     by_day
 }
 
+/// Two runs of units in file order, merged into one (offsets are distinct).
+fn merged_by_offset(a: Vec<PoolUnit>, b: Vec<PoolUnit>) -> Vec<PoolUnit> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        out.extend(if x.offset() < y.offset() { a.next() } else { b.next() });
+    }
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
 /// What items are put in deadline order by: their window's end, then their due id.
 pub trait Deadline {
     /// The window's end and the due id.
@@ -2148,6 +2151,21 @@ mod tests {
             let u = PoolUnit::new(7, offset, Kept(kept), 5, 9).unwrap();
             prop_assert_eq!((u.offset(), u.kept()), (offset, Kept(kept)));
             prop_assert!(PoolUnit::new(7, offset | 1 << 48, Kept(kept), 5, 9).is_none());
+        }
+
+        /// Two engines' units, each in file order, merge into the file's order.
+        #[test]
+        fn two_engines_units_merge_into_file_order(mut offsets in proptest::collection::vec(0u64..1_000_000, 0..200), cut in proptest::bool::weighted(0.5)) {
+            offsets.sort_unstable();
+            offsets.dedup();
+            let unit = |o: u64| PoolUnit::new(o.wrapping_mul(31), o, Kept(1), 0, 0).unwrap();
+            // Parts of the file alternate between two engines.
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for (i, &o) in offsets.iter().enumerate() {
+                if (i / 7 % 2 == 0) == cut { a.push(unit(o)) } else { b.push(unit(o)) }
+            }
+            let merged: Vec<u64> = merged_by_offset(a, b).iter().map(PoolUnit::offset).collect();
+            prop_assert_eq!(merged, offsets);
         }
 
         /// Arrival order by counting sort (orders in file order, a few weeks of days) or by

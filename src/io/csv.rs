@@ -114,21 +114,25 @@ fn open_table(path: &Path, opts: &ReadOptions) -> Result<Table, Diagnostic> {
 /// of the first half stops there only if a record really begins in that run (see
 /// [`Table::end`]), so a line break inside a quoted field cannot split a record.
 fn second_half(path: &Path, above: u64) -> Option<(u64, u64)> {
-    use std::io::{Read, Seek};
     let len = std::fs::metadata(path).ok()?.len();
     if len <= above {
         return None;
     }
-    let mut f = std::fs::File::open(path).ok()?;
-    let mid = len / 2;
-    f.seek(std::io::SeekFrom::Start(mid)).ok()?;
+    line_start_after(&mut std::fs::File::open(path).ok()?, len / 2)
+}
+
+/// The first line start after byte `at` of `f` (within 64 KiB), with the run of line
+/// breaks just before it.
+fn line_start_after(f: &mut std::fs::File, at: u64) -> Option<(u64, u64)> {
+    use std::io::{Read, Seek};
+    f.seek(std::io::SeekFrom::Start(at)).ok()?;
     let mut buf = vec![0u8; 1 << 16];
     let n = f.read(&mut buf).ok()?;
     let buf = &buf[..n];
     let is_break = |b: u8| b == b'\r' || b == b'\n';
     let first_break = buf.iter().position(|&b| is_break(b))?;
     let start = first_break + buf[first_break..].iter().position(|&b| !is_break(b))?;
-    Some((mid + first_break as u64, mid + start as u64))
+    Some((at + first_break as u64, at + start as u64))
 }
 
 /// A table over the rest of `t`'s file from byte `at` (a line start): no header, `t`'s
@@ -942,115 +946,213 @@ pub fn stream_prepared_batches<P: Send>(
     });
 }
 
-/// One half of `orders.csv`, read and handed over a batch at a time on the thread that
-/// consumes it (see [`stream_in_halves`]).
-pub struct Half<'c> {
-    table: Table,
-    fill: Filler<'c>,
-    problems: Problems,
+/// When [`stream_in_parts`] splits `orders.csv`, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    /// Files of more bytes than this are split.
+    pub above: u64,
+    /// Into parts of about this many bytes.
+    pub part_bytes: u64,
+    /// Each core takes every other part (the first core the even ones) rather than the
+    /// next one left: the same parts on the same cores from run to run (tests).
+    pub alternate: bool,
 }
 
-impl Half<'_> {
-    /// Hands each batch of the half's valid orders to `f`, in file order.
+/// What the readers of [`stream_in_parts`] share: the parts not yet taken, each with the
+/// byte its offsets count from.
+struct PartsLeft {
+    tables: Vec<std::sync::Mutex<Option<(Table, u64)>>>,
+    next: std::sync::atomic::AtomicUsize,
+    alternate: bool,
+}
+
+/// How one part went: its position, whether its reader stopped where the next part
+/// begins (the last part reads to the end), and its first and last order ids while the
+/// ids its reader saw were increasing.
+struct PartRead {
+    k: usize,
+    stopped: bool,
+    ids: Option<(String, String)>,
+}
+
+/// One core's share of `orders.csv` (see [`stream_in_parts`]): the parts it takes, read and
+/// handed over a batch at a time on that core.
+pub struct Parts<'c> {
+    left: &'c PartsLeft,
+    /// This core's number (0 or 1), and the parts it took.
+    core: usize,
+    taken: usize,
+    fill: Filler<'c>,
+    problems: Problems,
+    read: Vec<PartRead>,
+}
+
+impl Parts<'_> {
+    /// Hands each batch of valid orders of the parts this core takes to `f` (a part's in
+    /// file order, the parts in file order).
     pub fn for_each_batch(&mut self, mut f: impl FnMut(&crate::model::OrderBatch)) {
-        let Half { table, fill, problems } = self;
+        let Parts {
+            left,
+            core,
+            taken,
+            fill,
+            problems,
+            read,
+        } = self;
         let mut used = Vec::with_capacity(BATCH);
-        table.for_each(problems, |line, rec, errs| {
-            if fill.row(line, rec, errs) {
+        let last = left.tables.len() - 1;
+        loop {
+            let k = if left.alternate {
+                *core + 2 * *taken
+            } else {
+                left.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            };
+            *taken += 1;
+            let Some(slot) = left.tables.get(k) else { break };
+            let taken = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            let Some((mut table, base)) = taken else { continue };
+            fill.base = base;
+            fill.seen.first = None;
+            table.for_each(problems, |line, rec, errs| {
+                if fill.row(line, rec, errs) {
+                    f(&fill.batch);
+                    std::mem::swap(&mut used, &mut fill.batch);
+                    fill.recycle(&mut used);
+                }
+            });
+            fill.resolve();
+            if !fill.batch.is_empty() {
                 f(&fill.batch);
                 std::mem::swap(&mut used, &mut fill.batch);
                 fill.recycle(&mut used);
             }
-        });
-        fill.resolve();
-        if !fill.batch.is_empty() {
-            f(&fill.batch);
+            fill.finish(problems);
+            let ids = match (&fill.seen.first, &fill.seen.last) {
+                (Some(first), Some(last)) => Some((first.clone(), last.clone())),
+                _ => None,
+            };
+            read.push(PartRead {
+                k,
+                stopped: k == last || table.ended_on.is_some(),
+                ids,
+            });
         }
-        fill.finish(problems);
     }
 }
 
-/// How [`stream_in_halves`] went.
-pub enum Halves<R> {
+/// How [`stream_in_parts`] went.
+pub enum PartsRead<R> {
     /// The file was not split: nothing was read (stream it the usual way).
     NotSplit,
-    /// The first half's reader read the whole file (a quoted line break spans the
-    /// middle, or the reading stopped early), as a reader of the whole file would: what
-    /// `first` returned.
-    ReadWhole(u64),
-    /// Each half was read by its own reader, without a problem: what `first` and
-    /// `second` returned, and the lines of the file before the second half.
-    Two(u64, R, u64),
-    /// The halves were read, but one of them found a problem (a bad row, or an order id
-    /// that the other half has too): stream the file again the usual way to report them
-    /// as a reader of the whole file does, with their lines.
+    /// A part's reader did not stop where the next began (a quoted line break spans the
+    /// place): stream the file again the usual way.
+    Overlapped,
+    /// A part had a problem (a bad row, or an order id seen in two parts): stream the
+    /// file again the usual way to report the problems as a reader of the whole file
+    /// does, with their lines.
     Problem,
+    /// Every part was read without a problem: what each core's `work` returned, and how
+    /// many parts there were.
+    Read(Vec<R>, usize),
 }
 
-/// Reads the two halves of a UTF-8 `orders.csv` of more than `above` bytes at once: the
-/// second on another core, each consumed on the core that read it (`first` gets the
-/// first half on this thread, `second` the second on the other), so that no order's
-/// buffers move between cores. Stops at the middle only where a record begins (see
-/// [`second_half`]). The second half's lines are counted from 1 where it begins, and its
-/// offsets from the file's start.
-pub fn stream_in_halves<R: Send>(
+/// Reads a UTF-8 `orders.csv` of more than `split.above` bytes on two cores at once, in
+/// parts of about `split.part_bytes`, each core taking the next part when it is done with
+/// one (so that neither waits on the other when the orders' work is uneven). `work` runs on each core
+/// with its [`Parts`]; each consumes the orders on the core that read them, so that no
+/// order's buffers move between cores. A part's reader stops where the next part begins
+/// only where a record does (see [`line_start_after`]). Lines are counted from 1 at each
+/// part's start; offsets from the file's.
+pub fn stream_in_parts<R: Send>(
     reader: &mut OrderReader,
     customers: &Customers,
-    problems: &mut Problems,
-    above: u64,
-    first: impl FnOnce(&mut Half<'_>) -> u64,
-    second: impl FnOnce(&mut Half<'_>) -> R + Send,
-) -> Halves<R> {
-    let Some(t) = reader.table.as_mut() else {
-        return Halves::NotSplit;
+    split: Split,
+    work: impl Fn(&mut Parts<'_>) -> R + Sync,
+) -> PartsRead<R> {
+    let Some(t) = reader.table.as_ref() else {
+        return PartsRead::NotSplit;
     };
-    let split = if t.gb { None } else { second_half(&t.path, above) };
-    let rest = split.and_then(|(_, start)| Some((open_rest(t, start).ok()?, start)));
-    let (Some(split), Some((rest, start))) = (split, rest) else {
-        return Halves::NotSplit;
+    let len = std::fs::metadata(&t.path).map_or(0, |m| m.len());
+    if t.gb || len <= split.above {
+        return PartsRead::NotSplit;
+    }
+    let n = (len / split.part_bytes.max(1)).clamp(2, 4096);
+    let Ok(mut f) = std::fs::File::open(&t.path) else {
+        return PartsRead::NotSplit;
     };
+    let mut splits: Vec<(u64, u64)> = Vec::new();
+    for i in 1..n {
+        if let Some(split) = line_start_after(&mut f, len / n * i) {
+            if splits.last().is_none_or(|last| split.0 > last.1) && split.1 < len {
+                splits.push(split);
+            }
+        }
+    }
+    let mut rest = Vec::new();
+    for &(_, start) in &splits {
+        match open_rest(t, start) {
+            Ok(r) => rest.push((r, start)),
+            Err(_) => return PartsRead::NotSplit,
+        }
+    }
     let rows = size_hint(&t.path, 40) / 2 + size_hint(&t.path, 40) / 16;
     let (Some(fill_a), Some(fill_b)) = (
         Filler::new(reader, customers, true, rows, 0),
-        Filler::new(reader, customers, true, rows, start),
+        Filler::new(reader, customers, true, rows, 0),
     ) else {
-        return Halves::NotSplit;
+        return PartsRead::NotSplit;
     };
-    let Some(mut table) = reader.table.take() else {
-        return Halves::NotSplit;
+    let Some(first) = reader.table.take() else {
+        return PartsRead::NotSplit;
     };
-    table.end = Some(split);
-    let mut a = Half {
-        table,
-        fill: fill_a,
+    // Each part stops before the run of line breaks where the next begins (its reader
+    // counts offsets from where it starts).
+    let mut tables: Vec<(Table, u64)> = std::iter::once((first, 0)).chain(rest).collect();
+    for ((table, base), split) in tables.iter_mut().zip(&splits) {
+        table.end = Some((split.0 - *base, split.1 - *base));
+    }
+    let left = PartsLeft {
+        tables: tables.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect(),
+        next: std::sync::atomic::AtomicUsize::new(0),
+        alternate: split.alternate,
+    };
+    let core = |core, fill| Parts {
+        left: &left,
+        core,
+        taken: 0,
+        fill,
         problems: Problems::default(),
+        read: Vec::new(),
     };
-    let (mine, (b, r)) = std::thread::scope(|scope| {
+    let (mut a, mut b) = (core(0, fill_a), core(1, fill_b));
+    let work = &work;
+    let (ra, (b, rb)) = std::thread::scope(|scope| {
         let theirs = scope.spawn(move || {
-            let mut b = Half {
-                table: rest,
-                fill: fill_b,
-                problems: Problems::default(),
-            };
-            let r = second(&mut b);
+            let r = work(&mut b);
             (b, r)
         });
-        let mine = first(&mut a);
-        (mine, theirs.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        let r = work(&mut a);
+        (r, theirs.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    if a.table.ended_on.is_none() {
-        // The first reader read on to the end (or stopped on an unreadable row): its
-        // result is the whole file's.
-        problems.diags.append(&mut a.problems.diags);
-        problems.rejected.append(&mut a.problems.rejected);
-        return Halves::ReadWhole(mine);
+    let mut read: Vec<&PartRead> = a.read.iter().chain(&b.read).collect();
+    read.sort_unstable_by_key(|p| p.k);
+    if !read.iter().all(|p| p.stopped) {
+        return PartsRead::Overlapped;
     }
-    let clean = a.problems.diags.is_empty() && b.problems.diags.is_empty() && !a.fill.seen.shares_any(&b.fill.seen);
-    if clean {
-        Halves::Two(mine, r, a.table.ended_on.unwrap_or(1) - 1)
-    } else {
-        Halves::Problem
+    if !a.problems.diags.is_empty() || !b.problems.diags.is_empty() {
+        return PartsRead::Problem;
     }
+    // Sorted ids (each core's increasing, and each part's above the part's before it)
+    // cannot repeat; otherwise one core's ids are looked up among the other's.
+    let increasing = read.iter().all(|p| p.ids.is_some())
+        && read
+            .windows(2)
+            .all(|w| matches!((&w[0].ids, &w[1].ids), (Some((_, last)), Some((first, _))) if first > last));
+    let sorted_cores = a.fill.seen.last.is_some() && b.fill.seen.last.is_some();
+    if !(increasing && sorted_cores) && a.fill.seen.shares_any(&b.fill.seen) {
+        return PartsRead::Problem;
+    }
+    PartsRead::Read(vec![ra, rb], read.len())
 }
 
 fn unknown_customer(cid: &str) -> String {
@@ -1120,7 +1222,7 @@ impl Pending {
 struct SeenIds {
     /// The previous id, while the ids so far are strictly increasing.
     last: Option<String>,
-    /// The first id, if they were.
+    /// The first id since this was last set to `None`, while the ids are increasing.
     first: Option<String>,
     sorted: Vec<([u32; 2], u32)>,
     lines: HashMap<[u32; 2], u32>,
@@ -1144,7 +1246,7 @@ impl SeenIds {
         let short = u32::try_from(line).ok().filter(|&l| l != u32::MAX).unwrap_or(u32::MAX);
         if let Some(last) = &mut self.last {
             if id > last.as_str() {
-                if self.sorted.is_empty() {
+                if self.first.is_none() {
                     self.first = Some(id.to_string());
                 }
                 last.clear();
@@ -1178,14 +1280,8 @@ impl SeenIds {
 }
 
 impl SeenIds {
-    /// True when an id of `later` (the ids of the rows after these) was seen here too.
-    /// Sorted exports answer at once: every id of `later` is above the last one here.
+    /// True when an id of `other` was seen here too.
     fn shares_any(&self, later: &SeenIds) -> bool {
-        if let (Some(last), Some(_), Some(first)) = (&self.last, &later.last, &later.first) {
-            if first > last {
-                return false;
-            }
-        }
         let later_keys = later.sorted.iter().map(|(k, _)| k).chain(later.lines.keys());
         if self.last.is_none() {
             return later_keys.into_iter().any(|k| self.lines.contains_key(k));
