@@ -295,7 +295,7 @@ fn evaluate_in<F: Folds>(
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .pop()
                         .map(std::cell::RefCell::new);
-                    let mine = Engine::new(inputs(), std::sync::Arc::clone(&run.keep)).ok()?;
+                    let mine = Engine::new(inputs(), std::sync::Arc::clone(&run.keep)).ok()?.of_part();
                     let mut mine = match &part {
                         Some(f) => folding(mine, f),
                         None => listing_if(run.listing, mine),

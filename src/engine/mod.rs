@@ -994,6 +994,13 @@ impl<'a> Engine<'a> {
         self
     }
 
+    /// Readies this engine to be fed part of the orders, for [`Self::absorb`] by another.
+    #[must_use]
+    pub fn of_part(mut self) -> Self {
+        self.pools = pools::Pools::of_part();
+        self
+    }
+
     /// Keeps items as the due list's compact [`Listed`] items instead of whole.
     #[must_use]
     pub fn listing(mut self) -> Self {
@@ -1734,7 +1741,7 @@ impl<'a> Engine<'a> {
             if !household {
                 // Each engine's units are in file order: merged, so are these, which the
                 // draw's arrival order is quickest on (see `in_arrival_order`).
-                *mine = merged_by_offset(std::mem::take(mine), units);
+                merge_by_offset(mine, &units);
                 continue;
             }
             // (A household has one unit among `units`: its earliest in those orders.)
@@ -1958,16 +1965,24 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
     by_day
 }
 
-/// Two runs of units in file order, merged into one (offsets are distinct).
-fn merged_by_offset(a: Vec<PoolUnit>, b: Vec<PoolUnit>) -> Vec<PoolUnit> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-        out.extend(if x.offset() < y.offset() { a.next() } else { b.next() });
+/// Merges `theirs` into `mine`, both in file order, in place (offsets are distinct): from
+/// the back, so that no unit of `mine` is overwritten before it is moved, and no list of
+/// both is made in fresh pages.
+fn merge_by_offset(mine: &mut Vec<PoolUnit>, theirs: &[PoolUnit]) {
+    let (n, m) = (mine.len(), theirs.len());
+    let Some(&filler) = theirs.first() else { return };
+    mine.resize(n + m, filler);
+    let (mut i, mut j) = (n, m);
+    for k in (0..n + m).rev() {
+        // Take from `mine` when its unit is the later one (or `theirs` is spent).
+        if j == 0 || (i > 0 && mine[i - 1].offset() > theirs[j - 1].offset()) {
+            i -= 1;
+            mine[k] = mine[i];
+        } else {
+            j -= 1;
+            mine[k] = theirs[j];
+        }
     }
-    out.extend(a);
-    out.extend(b);
-    out
 }
 
 /// What items are put in deadline order by: their window's end, then their due id.
@@ -2164,7 +2179,8 @@ mod tests {
             for (i, &o) in offsets.iter().enumerate() {
                 if (i / 7 % 2 == 0) == cut { a.push(unit(o)) } else { b.push(unit(o)) }
             }
-            let merged: Vec<u64> = merged_by_offset(a, b).iter().map(PoolUnit::offset).collect();
+            merge_by_offset(&mut a, &b);
+            let merged: Vec<u64> = a.iter().map(PoolUnit::offset).collect();
             prop_assert_eq!(merged, offsets);
         }
 

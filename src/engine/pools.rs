@@ -16,9 +16,23 @@ pub struct Pools {
     at: HashMap<(usize, Period), usize>,
     /// Per rule: its latest pool, by position in `list`.
     latest: Vec<Option<usize>>,
+    /// Room made in a new pool for this many times the rule's largest pool so far, less
+    /// one (0: as large; 1: twice, when the pools are of part of the orders and will be
+    /// merged with another part's, see [`super::Engine::absorb`]).
+    more_room: usize,
 }
 
 impl Pools {
+    /// Pools of one part of the orders, to be merged with those of the others: a new pool
+    /// has room for twice its rule's largest so far, so that a merge into it is not a
+    /// copy of both into fresh pages.
+    pub fn of_part() -> Self {
+        Pools {
+            more_room: 1,
+            ..Pools::default()
+        }
+    }
+
     /// The position of rule `ci`'s pool for `period` (a new, empty one if it has none).
     pub fn index(&mut self, ci: usize, period: Period) -> usize {
         if let Some(&Some(i)) = self.latest.get(ci) {
@@ -40,7 +54,7 @@ impl Pools {
                     .map(|(_, (units, _))| units.len())
                     .max()
                     .unwrap_or(0);
-                let units = Vec::with_capacity(before + before / 8);
+                let units = Vec::with_capacity((before + before / 8) * (1 + self.more_room));
                 self.at.insert((ci, period), self.list.len());
                 self.list.push(((ci, period), (units, Households::default())));
                 self.list.len() - 1

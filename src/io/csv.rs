@@ -135,11 +135,11 @@ fn line_start_after(f: &mut std::fs::File, at: u64) -> Option<(u64, u64)> {
     Some((at + first_break as u64, at + start as u64))
 }
 
-/// A table over the rest of `t`'s file from byte `at` (a line start): no header, `t`'s
-/// columns, lines counted from 1 there.
-fn open_rest(t: &Table, at: u64) -> std::io::Result<Table> {
+/// A table over the rest of `path` from byte `at` (a line start): no header, the file's
+/// `headers`, lines and offsets counted from there.
+fn open_rest(path: &Path, headers: &[String], at: u64) -> std::io::Result<Table> {
     use std::io::Seek;
-    let mut f = std::fs::File::open(&t.path)?;
+    let mut f = std::fs::File::open(path)?;
     f.seek(std::io::SeekFrom::Start(at))?;
     let r: Box<dyn std::io::Read + Send> = Box::new(std::io::BufReader::with_capacity(1 << 16, f));
     let reader = csv::ReaderBuilder::new()
@@ -148,13 +148,13 @@ fn open_rest(t: &Table, at: u64) -> std::io::Result<Table> {
         .buffer_capacity(READ_BUFFER)
         .from_reader(LineStarts::new(r));
     Ok(Table {
-        path: t.path.clone(),
+        path: path.to_path_buf(),
         reader,
-        headers: t.headers.clone(),
+        headers: headers.to_vec(),
         gb: false,
         end: None,
         ended_on: None,
-        rows: Some(RowReader::open(&t.path, at)?),
+        rows: Some(RowReader::open(path, at)?),
     })
 }
 
@@ -958,10 +958,21 @@ pub struct Split {
     pub alternate: bool,
 }
 
-/// What the readers of [`stream_in_parts`] share: the parts not yet taken, each with the
-/// byte its offsets count from.
+/// A part of [`stream_in_parts`]: the first is the file's own reader; the others are
+/// opened when taken (each reader has a buffer of a megabyte: opened all at once, every
+/// part's would be fresh pages).
+enum PartAt {
+    First(Table),
+    /// Where it begins, and where the next begins (see [`line_start_after`]).
+    Rest(u64, Option<(u64, u64)>),
+}
+
+/// What the readers of [`stream_in_parts`] share: the file's name and columns, and the
+/// parts not yet taken.
 struct PartsLeft {
-    tables: Vec<std::sync::Mutex<Option<(Table, u64)>>>,
+    path: PathBuf,
+    headers: Vec<String>,
+    tables: Vec<std::sync::Mutex<Option<PartAt>>>,
     next: std::sync::atomic::AtomicUsize,
     alternate: bool,
 }
@@ -1010,7 +1021,23 @@ impl Parts<'_> {
             *taken += 1;
             let Some(slot) = left.tables.get(k) else { break };
             let taken = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-            let Some((mut table, base)) = taken else { continue };
+            let (mut table, base) = match taken {
+                Some(PartAt::First(t)) => (t, 0),
+                Some(PartAt::Rest(start, end)) => match open_rest(&left.path, &left.headers, start) {
+                    Ok(mut t) => {
+                        // (Its offsets count from where it begins.)
+                        t.end = end.map(|(a, b)| (a - start, b - start));
+                        (t, start)
+                    }
+                    Err(e) => {
+                        problems
+                            .diags
+                            .push(Diagnostic::file(&left.path, format!("cannot read: {e}")));
+                        continue;
+                    }
+                },
+                None => continue,
+            };
             fill.base = base;
             fill.seen.first = None;
             table.for_each(problems, |line, rec, errs| {
@@ -1088,13 +1115,6 @@ pub fn stream_in_parts<R: Send>(
             }
         }
     }
-    let mut rest = Vec::new();
-    for &(_, start) in &splits {
-        match open_rest(t, start) {
-            Ok(r) => rest.push((r, start)),
-            Err(_) => return PartsRead::NotSplit,
-        }
-    }
     let rows = size_hint(&t.path, 40) / 2 + size_hint(&t.path, 40) / 16;
     let (Some(fill_a), Some(fill_b)) = (
         Filler::new(reader, customers, true, rows, 0),
@@ -1102,17 +1122,23 @@ pub fn stream_in_parts<R: Send>(
     ) else {
         return PartsRead::NotSplit;
     };
-    let Some(first) = reader.table.take() else {
+    let Some(mut first) = reader.table.take() else {
         return PartsRead::NotSplit;
     };
-    // Each part stops before the run of line breaks where the next begins (its reader
-    // counts offsets from where it starts).
-    let mut tables: Vec<(Table, u64)> = std::iter::once((first, 0)).chain(rest).collect();
-    for ((table, base), split) in tables.iter_mut().zip(&splits) {
-        table.end = Some((split.0 - *base, split.1 - *base));
-    }
+    // Each part stops before the run of line breaks where the next begins.
+    first.end = splits.first().copied();
+    let (path, headers) = (first.path.clone(), first.headers.clone());
+    let rest = splits
+        .iter()
+        .enumerate()
+        .map(|(i, &(_, start))| PartAt::Rest(start, splits.get(i + 1).copied()));
     let left = PartsLeft {
-        tables: tables.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect(),
+        path,
+        headers,
+        tables: std::iter::once(PartAt::First(first))
+            .chain(rest)
+            .map(|t| std::sync::Mutex::new(Some(t)))
+            .collect(),
         next: std::sync::atomic::AtomicUsize::new(0),
         alternate: split.alternate,
     };
@@ -1378,7 +1404,7 @@ fn read_visits_in_two(
     // another thread), and filed in file order; they are chained per item at the end.
     let mut attempts = AttemptLog::with_capacity(rows);
     let split = if t.gb { None } else { second_half(path, above) };
-    let rest = split.and_then(|(_, start)| open_rest(&t, start).ok());
+    let rest = split.and_then(|(_, start)| open_rest(&t.path, &t.headers, start).ok());
     t.end = rest.as_ref().and(split);
     let mut names = Names::default();
     std::thread::scope(|scope| {

@@ -35,7 +35,11 @@ impl Contacts {
 
     /// Adds every contact of `other` (found by another thread).
     pub fn absorb(&mut self, other: Contacts) {
-        if !other.list.is_empty() {
+        if self.list.is_empty() {
+            // (Taken over rather than copied into fresh pages.)
+            self.list = other.list;
+            self.sealed = false;
+        } else if !other.list.is_empty() {
             self.list.extend(other.list);
             self.sealed = false;
         }
