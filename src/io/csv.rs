@@ -962,7 +962,7 @@ pub struct Split {
 /// opened when taken (each reader has a buffer of a megabyte: opened all at once, every
 /// part's would be fresh pages).
 enum PartAt {
-    First(Table),
+    First(Box<Table>),
     /// Where it begins, and where the next begins (see [`line_start_after`]).
     Rest(u64, Option<(u64, u64)>),
 }
@@ -1022,7 +1022,7 @@ impl Parts<'_> {
             let Some(slot) = left.tables.get(k) else { break };
             let taken = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
             let (mut table, base) = match taken {
-                Some(PartAt::First(t)) => (t, 0),
+                Some(PartAt::First(t)) => (*t, 0),
                 Some(PartAt::Rest(start, end)) => match open_rest(&left.path, &left.headers, start) {
                     Ok(mut t) => {
                         // (Its offsets count from where it begins.)
@@ -1135,7 +1135,7 @@ pub fn stream_in_parts<R: Send>(
     let left = PartsLeft {
         path,
         headers,
-        tables: std::iter::once(PartAt::First(first))
+        tables: std::iter::once(PartAt::First(Box::new(first)))
             .chain(rest)
             .map(|t| std::sync::Mutex::new(Some(t)))
             .collect(),
