@@ -106,8 +106,8 @@ pub struct Run<'a> {
 }
 
 /// What a run folds its kept items into as they come, instead of collecting them (a
-/// report's counters). When the orders file is read in halves, each half is folded into
-/// a part of its own on its own core, and the second part is then absorbed by the first.
+/// report's counters). When the orders file is read in parts on two cores, each core
+/// folds into a part of its own, and both are then absorbed by the run's.
 pub trait Folds: Send + Sized {
     /// An empty part like this one.
     fn part(&self) -> Self;
@@ -119,8 +119,9 @@ pub trait Folds: Send + Sized {
     /// Counts `n` kept items of `rule`'s `step` of unselected sampled units (see
     /// [`crate::engine::Engine::with_tally`]).
     fn add_unrequired(&mut self, rule: &str, version: &str, step: &str, n: u64);
-    /// Adds what `later` folded, as if its items had come after this part's.
-    fn absorb(&mut self, later: Self);
+    /// Adds what `other` folded, as if its items had been folded here too: the result
+    /// must not depend on the order the items came in (the cores' parts interleave).
+    fn absorb(&mut self, other: Self);
 }
 
 /// No folding (see [`evaluate`]).
@@ -656,7 +657,7 @@ mod tests {
 
     /// The property example `blocks` times over in `dir`: ids made unique per block, and
     /// each block's dates moved by `shift(block)` days (households then have orders of
-    /// one month in both halves of the file).
+    /// one month in parts on both cores).
     fn repeated(dir: &Path, blocks: usize, shift: impl Fn(usize) -> i64) -> String {
         let src = root().join("examples/property");
         std::fs::copy(src.join("customers.csv"), dir.join("customers.csv")).unwrap();

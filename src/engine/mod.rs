@@ -456,7 +456,7 @@ type DayWindows = [Option<(NaiveDate, window::Window)>; WINDOW_DAYS as usize];
 
 /// Which items to keep: asked of every item before it is built (see [`Probe`]). Shared
 /// by the threads that lay out customer cadences, and by the engines that evaluate the
-/// halves of a large orders file (see [`Engine::absorb`]).
+/// parts of a large orders file (see [`Engine::absorb`]).
 pub type Keep<'a> = std::sync::Arc<dyn Fn(&Probe<'_>) -> bool + Send + Sync + 'a>;
 
 /// What building an item reads and never changes: the engine's part that the threads

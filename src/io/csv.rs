@@ -754,7 +754,7 @@ const BATCH: usize = 512;
 
 /// Checks each row of `orders.csv` and fills batches of valid orders (CSV, dates, the
 /// customer and duplicate look-ups): the reading both [`stream_prepared_batches`] and
-/// [`stream_in_halves`] do. A batch's orders' buffers are reused batch after batch.
+/// [`stream_in_parts`] do. A batch's orders' buffers are reused batch after batch.
 struct Filler<'c> {
     customers: &'c Customers,
     path: PathBuf,
@@ -1676,14 +1676,13 @@ mod seen_tests {
     proptest::proptest! {
         /// Sorted runs (the fast path) and the table agree with a plain map of every id.
         #[test]
-        fn halves_share_an_id_exactly_when_a_plain_set_says_so(
+        fn two_cores_share_an_id_exactly_when_a_plain_set_says_so(
             first in proptest::collection::vec(0u16..300, 0..200),
             second in proptest::collection::vec(0u16..300, 0..200),
             sort_first in proptest::bool::ANY,
             sort_second in proptest::bool::ANY,
             above in 0u16..300,
         ) {
-            // (Sorted halves, the second's ids above the first's, take the quick answer.)
             let ids = |v: &[u16], sorted: bool, above: u16| {
                 let mut ids: Vec<String> = v.iter().map(|i| format!("O{:04}", i + above)).collect();
                 if sorted {

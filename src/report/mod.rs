@@ -383,8 +383,9 @@ impl<'r> Accumulator<'r> {
         empty
     }
 
-    /// Adds what `later` folded, as if its items had been added to this one after its
-    /// own (rows, repeats and overdue items are put in order by [`Self::finish`]).
+    /// Adds what `later` folded, as if its items had been added here too, in any order:
+    /// counts add up (score sums are integers), and rows, repeats and overdue items are
+    /// put in order by [`Self::finish`].
     pub fn absorb(&mut self, later: Accumulator<'r>) {
         for m in &later.groups {
             self.key.clone_from(&m.group);
