@@ -509,6 +509,9 @@ pub struct Engine<'a> {
     windows: Vec<Vec<DayWindows>>,
     /// Sampling pools by rule and period (put in order once, when they are drawn).
     pools: pools::Pools,
+    /// Units another engine found for order-sampled pools this one has units of too (see
+    /// [`Self::absorb`]), in file order: drawn with them, never copied into them.
+    later_units: rustc_hash::FxHashMap<(usize, Period), Vec<PoolUnit>>,
     /// The periods of sampled orders' anchors, remembered (see [`Periods`]).
     periods: Periods,
     contacts: Contacts,
@@ -965,6 +968,7 @@ impl<'a> Engine<'a> {
             unit_prefixes: Vec::new(),
             warnings,
             pools: pools::Pools::default(),
+            later_units: rustc_hash::FxHashMap::default(),
             periods: Periods::default(),
             contacts: Contacts::with_room(visits),
             problems: Vec::new(),
@@ -1539,10 +1543,12 @@ impl<'a> Engine<'a> {
         // A draw only decides which of a pool's units get items: a pool none of whose
         // units has an item to keep (a report's periods before or after its own) is not
         // drawn at all.
+        let mut later = std::mem::take(&mut self.later_units);
         let mut pools: Vec<_> = std::mem::take(&mut self.pools)
             .into_list()
             .into_iter()
-            .filter(|(_, (units, _))| units.iter().any(|u| u.kept().any()))
+            .map(|(key, (units, _))| (key, (units, later.remove(&key).unwrap_or_default())))
+            .filter(|(_, (units, more))| units.iter().chain(more).any(|u| u.kept().any()))
             .collect();
         pools.sort_unstable_by_key(|(key, _)| *key);
         self.contacts.seal();
@@ -1558,7 +1564,7 @@ impl<'a> Engine<'a> {
         let drawn: Vec<(PoolFacts, Vec<Rebuild>)> = in_order_on_two_cores(
             pools,
             |(_, (units, _))| units.len(),
-            |((ci, period), (units, _))| draw(&compiled[ci], ci, period, units, contacts, as_of, unselected),
+            |((ci, period), (units, more))| draw(&compiled[ci], ci, period, (units, more), contacts, as_of, unselected),
         )
         .into_iter()
         .flatten()
@@ -1739,9 +1745,14 @@ impl<'a> Engine<'a> {
                 .as_ref()
                 .is_some_and(|s| s.unit == SampleUnit::Customer);
             if !household {
-                // Each engine's units are in file order: merged, so are these, which the
-                // draw's arrival order is quickest on (see `in_arrival_order`).
-                merge_by_offset(mine, &units);
+                // Kept apart and put in arrival order with these when drawn: a merge here
+                // would write them all into fresh pages once more.
+                match self.later_units.entry((ci, period)) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(units);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => merge_by_offset(e.get_mut(), &units),
+                }
                 continue;
             }
             // (A household has one unit among `units`: its earliest in those orders.)
@@ -1804,14 +1815,14 @@ fn draw(
     c: &Compiled<'_>,
     ci: usize,
     period: Period,
-    units: Vec<PoolUnit>,
+    units: (Vec<PoolUnit>, Vec<PoolUnit>),
     contacts: &Contacts,
     as_of: NaiveDate,
     unselected: Unselected,
 ) -> Option<(PoolFacts, Vec<Rebuild>)> {
     // Arrival order: anchor date, then file position. Tomorrow's export adds rows with
     // later anchor dates (or later in the file), so today's order is a prefix of it.
-    let units = in_arrival_order(units);
+    let units = in_arrival_order(units.0, &units.1);
     let s = c.rule.sample.as_ref()?;
     let cooldown = c.rule.cooldown;
     // Every unit's cool-down answered up front, a chunk at a time with the chunk's
@@ -1936,25 +1947,33 @@ enum Unselected {
     Count,
 }
 
-/// A pool's units by anchor day, then file position. A pool spans a period of a few weeks
-/// or months, so a counting sort by day (stable: file order holds within a day) does it in
-/// two passes; units come in file order unless a household moved to an earlier order,
-/// and then only each day's slice is sorted.
-fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
+/// A pool's units, and `more` of another engine's, by anchor day, then file position. A
+/// pool spans a period of a few weeks or months, so a counting sort by day (stable: file
+/// order holds within a day) does it in two passes, reading the two runs merged by
+/// offset; units come in file order unless a household moved to an earlier order, and
+/// then only each day's slice is sorted.
+fn in_arrival_order(mut units: Vec<PoolUnit>, more: &[PoolUnit]) -> Vec<PoolUnit> {
     let (Some(lo), Some(hi)) = (
-        units.iter().map(PoolUnit::day).min(),
-        units.iter().map(PoolUnit::day).max(),
+        units.iter().chain(more).map(PoolUnit::day).min(),
+        units.iter().chain(more).map(PoolUnit::day).max(),
     ) else {
         return units;
     };
     let span = usize::try_from(hi - lo).unwrap_or(usize::MAX);
-    if span >= 1 << 12 {
-        // (A pool's offsets are distinct: an unstable sort gives the one order.)
-        units.sort_unstable_by_key(|u| (u.day(), u.offset()));
-        return units;
+    let in_file_order = units.is_sorted_by_key(PoolUnit::offset) && more.is_sorted_by_key(PoolUnit::offset);
+    if span >= 1 << 12 || !(more.is_empty() || in_file_order) {
+        units.extend_from_slice(more);
+        if span >= 1 << 12 {
+            // (A pool's offsets are distinct: an unstable sort gives the one order.)
+            units.sort_unstable_by_key(|u| (u.day(), u.offset()));
+            return units;
+        }
     }
-    let in_file_order = units.is_sorted_by_key(PoolUnit::offset);
-    let (mut by_day, starts) = sampling::by_bucket(&units, span + 1, 0, |u| Some((u.day() - lo) as usize));
+    let merged = MergedByOffset {
+        a: &units,
+        b: if in_file_order { more } else { &[] },
+    };
+    let (mut by_day, starts) = sampling::by_bucket(merged, span + 1, 0, |u| Some((u.day() - lo) as usize));
     if !in_file_order {
         // A household's unit moved to an earlier order: each day, a small slice, is put
         // back in file order.
@@ -1963,6 +1982,29 @@ fn in_arrival_order(mut units: Vec<PoolUnit>) -> Vec<PoolUnit> {
         }
     }
     by_day
+}
+
+/// Two runs of units in file order, read as one in file order (offsets are distinct).
+#[derive(Clone)]
+struct MergedByOffset<'u> {
+    a: &'u [PoolUnit],
+    b: &'u [PoolUnit],
+}
+
+impl Iterator for MergedByOffset<'_> {
+    type Item = PoolUnit;
+
+    fn next(&mut self) -> Option<PoolUnit> {
+        let (a, b) = (self.a, self.b);
+        let run = match (a.first(), b.first()) {
+            (Some(x), Some(y)) if y.offset() < x.offset() => &mut self.b,
+            (Some(_), _) => &mut self.a,
+            (None, _) => &mut self.b,
+        };
+        let (&first, rest) = run.split_first()?;
+        *run = rest;
+        Some(first)
+    }
 }
 
 /// Merges `theirs` into `mine`, both in file order, in place (offsets are distinct): from
@@ -2191,6 +2233,7 @@ mod tests {
             days in proptest::collection::vec(0u32..40, 0..300),
             shuffled in any::<bool>(),
             far in any::<bool>(),
+            two_runs in any::<bool>(),
         ) {
             let mut units: Vec<PoolUnit> = days
                 .iter()
@@ -2205,7 +2248,12 @@ mod tests {
             }
             let mut want = units.clone();
             want.sort_by_key(|u| (u.into_period / 86_400, u.offset()));
-            let got = in_arrival_order(units);
+            // Or as two engines found them: every other stretch of the file each.
+            let (mut first, mut more) = (Vec::new(), Vec::new());
+            for (i, u) in units.into_iter().enumerate() {
+                if two_runs && i / 7 % 2 == 1 { more.push(u) } else { first.push(u) }
+            }
+            let got = in_arrival_order(first, &more);
             prop_assert_eq!(got.iter().map(PoolUnit::offset).collect::<Vec<_>>(), want.iter().map(PoolUnit::offset).collect::<Vec<_>>());
             prop_assert!(got.iter().all(|u| u.kept() == Kept(1)));
         }

@@ -164,7 +164,7 @@ fn sealed_part(
     room: usize,
 ) -> (Vec<(u32, NaiveDate)>, Vec<u32>) {
     let key = |&(c, _): &(u32, NaiveDate)| (c as usize).checked_sub(range.start).filter(|&k| k < range.len());
-    let (mut sorted, groups) = super::by_bucket(list, range.len(), room, key);
+    let (mut sorted, groups) = super::by_bucket(list.iter().copied(), range.len(), room, key);
     let mut starts = Vec::with_capacity(range.len());
     // Each customer's dates in order, without repeats, packed to the front.
     let mut kept = 0usize;

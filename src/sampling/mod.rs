@@ -100,27 +100,27 @@ fn unit_hash_streamed(parts: &[&str; 4]) -> u64 {
 /// units and contacts put in order once — and where each group starts (`keys + 1`
 /// entries, the last one the length). The grouped items have room for at least `room`.
 pub(crate) fn by_bucket<T: Copy>(
-    items: &[T],
+    items: impl Iterator<Item = T> + Clone,
     keys: usize,
     room: usize,
     key: impl Fn(&T) -> Option<usize>,
 ) -> (Vec<T>, Vec<usize>) {
     let mut starts = vec![0usize; keys + 1];
-    for k in items.iter().filter_map(&key) {
+    for k in items.clone().filter_map(|x| key(&x)) {
         starts[k + 1] += 1;
     }
     for i in 1..starts.len() {
         starts[i] += starts[i - 1];
     }
-    let Some(&first) = items.first() else {
+    let Some(first) = items.clone().next() else {
         return (Vec::new(), starts);
     };
     let mut next = starts.clone();
     let mut out = Vec::with_capacity(starts[keys].max(room));
     out.resize(starts[keys], first);
     for x in items {
-        if let Some(k) = key(x) {
-            out[next[k]] = *x;
+        if let Some(k) = key(&x) {
+            out[next[k]] = x;
             next[k] += 1;
         }
     }
