@@ -1085,10 +1085,11 @@ pub enum PartsRead<R> {
 
 /// Reads a UTF-8 `orders.csv` of more than `split.above` bytes on two cores at once, in
 /// parts of about `split.part_bytes`, each core taking the next part when it is done with
-/// one (so that neither waits on the other when the orders' work is uneven). `work` runs on each core
-/// with its [`Parts`]; each consumes the orders on the core that read them, so that no
-/// order's buffers move between cores. A part's reader stops where the next part begins
-/// only where a record does (see [`line_start_after`]). Lines are counted from 1 at each
+/// one (so that neither waits on the other when the orders' work is uneven). `work` runs
+/// on each core with its [`Parts`]; each consumes the orders on the core that read them,
+/// so that no order's buffers move between cores. A part begins at the first line start
+/// after its share of the bytes, and the reader of the part before stops there only if a
+/// record begins there (else [`PartsRead::Overlapped`]). Lines are counted from 1 at each
 /// part's start; offsets from the file's.
 pub fn stream_in_parts<R: Send>(
     reader: &mut OrderReader,
