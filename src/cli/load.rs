@@ -81,8 +81,9 @@ pub struct Loaded {
     pub customers: Customers,
     /// Visits (kept only when asked for).
     pub visits: KeptVisits,
-    /// The items kept as due-list items (when [`Run::listing`]), flagged.
-    pub listed: Vec<Listed>,
+    /// The items kept as due-list items (when [`Run::listing`]), flagged, in runs (one
+    /// per engine that listed them; the list is put in order when written).
+    pub listed: Vec<Vec<Listed>>,
 }
 
 /// The engine's view of one run.
@@ -565,7 +566,7 @@ mod tests {
     fn listed_in(rules: &Path, dir: &Path, split: incsv::Split) -> Result<(Vec<Listed>, usize), String> {
         let r = load_all(&[rules], &Overrides::default()).map_err(|d| format!("{d:?}"))?;
         evaluate_in::<NoFolds>(&data(dir), r, None, due_run(as_of(), 14), None, QUIET, split)
-            .map(|(l, _, _, parts)| (l.listed, parts))
+            .map(|(l, _, _, parts)| (l.listed.into_iter().flatten().collect(), parts))
             .map_err(|e| e.to_string())
     }
 

@@ -494,6 +494,9 @@ struct SlotWork {
 pub struct Engine<'a> {
     sh: Shared<'a>,
     kept: Keeper<'a>,
+    /// Due-list items other engines listed (see [`Self::absorb`]): kept where they were
+    /// made, not copied after this engine's.
+    listed_runs: Vec<Vec<Listed>>,
     tally: Option<Tally<'a>>,
     id_buf: String,
     /// Reused by [`Shared::cadence_items`] for each slot of an order cadence.
@@ -536,8 +539,9 @@ enum Collected {
 pub struct Finished {
     /// The items kept whole (none when a fold took them or they were listed).
     pub items: Vec<Evaluated>,
-    /// The items kept as due-list items (see [`Engine::listing`]).
-    pub listed: Vec<Listed>,
+    /// The items kept as due-list items (see [`Engine::listing`]), in runs: this engine's,
+    /// then those of the engines it absorbed.
+    pub listed: Vec<Vec<Listed>>,
     /// Every data problem met, sorted.
     pub problems: Vec<Diagnostic>,
 }
@@ -961,6 +965,7 @@ impl<'a> Engine<'a> {
                 keep,
             },
             kept: Keeper::Whole(Vec::new()),
+            listed_runs: Vec::new(),
             tally: None,
             id_buf: String::new(),
             slot_buf: SlotWork::default(),
@@ -1680,12 +1685,13 @@ impl<'a> Engine<'a> {
                 items = std::mem::take(out);
             }
             Keeper::Listed(out) => {
-                for e in out.iter_mut() {
+                listed = std::mem::take(&mut self.listed_runs);
+                listed.insert(0, std::mem::take(out));
+                for e in listed.iter_mut().flatten() {
                     if let Some(flag) = cooldowns.flag(e.rule, e.customer.map(|c| c as usize), e.open) {
                         e.flags.get_or_insert_with(Box::default).push(flag);
                     }
                 }
-                listed = std::mem::take(out);
             }
             Keeper::Fold(_) => {}
         }
@@ -1773,7 +1779,7 @@ impl<'a> Engine<'a> {
         }
         match (kept, &mut self.kept) {
             (Collected::Listed(theirs), Keeper::Listed(mine)) if mine.is_empty() => *mine = theirs,
-            (Collected::Listed(theirs), Keeper::Listed(mine)) => mine.extend(theirs),
+            (Collected::Listed(theirs), Keeper::Listed(_)) => self.listed_runs.push(theirs),
             // (A fold's part is merged by its owner.)
             (Collected::Folded, _) => {}
             (Collected::Listed(theirs), _) => {
@@ -2042,6 +2048,17 @@ fn deadline_order<T: Deadline + Sync>(items: &[T]) -> Vec<usize> {
 
 /// [`deadline_order`], in two halves from `min_len` items on.
 fn deadline_order_in_halves<T: Deadline + Sync>(items: &[T], min_len: usize) -> Vec<usize> {
+    if items.len() < min_len.max(2) {
+        return deadline_order_of_runs(&[items]);
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    deadline_order_of_runs(&[first, second])
+}
+
+/// The positions of the items of `runs`, counted through the runs one after another, by
+/// deadline, then due id: each run keyed and sorted on whichever core is free, then the
+/// runs merged.
+pub(crate) fn deadline_order_of_runs<T: Deadline + Sync>(runs: &[&[T]]) -> Vec<usize> {
     fn sorted_keys<T: Deadline>(from: usize, part: &[T]) -> Vec<(NaiveDate, &str, usize)> {
         let mut keys: Vec<_> = part
             .iter()
@@ -2054,31 +2071,36 @@ fn deadline_order_in_halves<T: Deadline + Sync>(items: &[T], min_len: usize) -> 
         keys.sort_unstable();
         keys
     }
-    if items.len() < min_len.max(2) {
-        return sorted_keys(0, items).into_iter().map(|(_, _, i)| i).collect();
-    }
-    let (first, second) = items.split_at(items.len() / 2);
-    let mut halves = in_order_on_two_cores(
-        vec![(0, first), (first.len(), second)],
-        |(_, part)| part.len(),
-        |(from, part)| sorted_keys(from, part),
-    )
-    .into_iter();
-    let (a, b) = (halves.next().unwrap_or_default(), halves.next().unwrap_or_default());
-    // Keys are distinct (each holds its position), so the merge is the whole list's sort.
-    let mut out = Vec::with_capacity(items.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x < y,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        let next = if take_a { a.next() } else { b.next() };
-        out.extend(next.map(|(_, _, i)| i));
-    }
-    out
+    let mut from = 0;
+    let parts: Vec<(usize, &[T])> = runs
+        .iter()
+        .map(|run| {
+            from += run.len();
+            (from - run.len(), *run)
+        })
+        .collect();
+    let sorted = if parts.len() == 1 {
+        vec![sorted_keys(0, parts[0].1)]
+    } else {
+        in_order_on_two_cores(parts, |(_, part)| part.len(), |(from, part)| sorted_keys(from, part))
+    };
+    // Keys are distinct (each holds its position), so merging the runs' is the whole
+    // list's sort.
+    let merged = sorted.into_iter().reduce(|a, b| {
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+        loop {
+            let take_a = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x < y,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            out.extend(if take_a { a.next() } else { b.next() });
+        }
+        out
+    });
+    merged.unwrap_or_default().into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// Items by deadline, then due id. An item is a few hundred bytes: the sort moves small
@@ -2272,11 +2294,15 @@ mod tests {
                 .collect();
             let mut want = items.clone();
             want.sort_by(|a, b| (a.window_end, &a.due_id).cmp(&(b.window_end, &b.due_id)));
-            // The due list's compact items, put in order by reference.
-            let mut kept: Vec<listed::Listed> = items.iter().map(|e| listed::Listed::take(&mut e.clone())).collect();
-            let refs: Vec<&str> = listed::by_deadline(&mut kept).into_iter().map(|e| e.due_id.as_str()).collect();
+            // The due list's compact items, put in order by reference, in one run or in
+            // three (as engines reading parts of the file list them).
+            let kept: Vec<listed::Listed> = items.iter().map(|e| listed::Listed::take(&mut e.clone())).collect();
             let want_ids: Vec<&str> = want.iter().map(|e| e.due_id.as_str()).collect();
-            prop_assert_eq!(refs, want_ids);
+            let (a, b) = (kept.len() / 3, kept.len() * 2 / 3);
+            for mut runs in [vec![kept.clone()], vec![kept[..a].to_vec(), kept[a..b].to_vec(), kept[b..].to_vec()]] {
+                let refs: Vec<&str> = listed::by_deadline(&mut runs).into_iter().map(|e| e.due_id.as_str()).collect();
+                prop_assert_eq!(refs, want_ids.clone());
+            }
             // Also sorted in two halves and merged (as a long list is).
             let halves: Vec<Evaluated> = deadline_order_in_halves(&items, 2).into_iter().map(|i| items[i].clone()).collect();
             prop_assert_eq!(&halves, &want);
