@@ -546,6 +546,14 @@ pub struct Finished {
     pub problems: Vec<Diagnostic>,
 }
 
+/// `out`, with room for an item per order the first time (see [`reserve_for_orders`]).
+fn with_room<'v, T>(out: &'v mut Vec<T>, sh: &Shared<'_>) -> &'v mut Vec<T> {
+    if out.capacity() == 0 {
+        reserve_for_orders(out, &sh.inp.orders_path);
+    }
+    out
+}
+
 /// Where kept items go.
 enum Keeper<'a> {
     /// Folded as they come (reports over a year need not hold a year of items).
@@ -564,18 +572,8 @@ impl Keeper<'_> {
         }
         match self {
             Keeper::Fold(f) => f(&mut i),
-            Keeper::Listed(out) => {
-                if out.capacity() == 0 {
-                    reserve_for_orders(out, &sh.inp.orders_path);
-                }
-                out.push(Listed::take(&mut i));
-            }
-            Keeper::Whole(out) => {
-                if out.capacity() == 0 {
-                    reserve_for_orders(out, &sh.inp.orders_path);
-                }
-                out.push(i);
-            }
+            Keeper::Listed(out) => with_room(out, sh).push(Listed::take(&mut i)),
+            Keeper::Whole(out) => with_room(out, sh).push(i),
         }
     }
 
@@ -585,12 +583,7 @@ impl Keeper<'_> {
         let wanted = |i: &&mut Evaluated| (sh.keep)(&Engine::probe_of(i));
         match self {
             Keeper::Fold(f) => items.iter_mut().filter(wanted).for_each(f),
-            Keeper::Listed(out) => {
-                if out.capacity() == 0 {
-                    reserve_for_orders(out, &sh.inp.orders_path);
-                }
-                out.extend(items.iter_mut().filter(wanted).map(Listed::take));
-            }
+            Keeper::Listed(out) => with_room(out, sh).extend(items.iter_mut().filter(wanted).map(Listed::take)),
             Keeper::Whole(_) => items.into_iter().for_each(|i| self.keep(sh, i)),
         }
     }
@@ -1032,8 +1025,6 @@ impl<'a> Engine<'a> {
     /// Evaluates every rule against each order of a batch that [`Self::prefetcher`] has
     /// routed and looked up.
     pub fn feed_looked_up(&mut self, batch: &crate::model::OrderBatch, ahead: &Prefetcher<'_>) {
-        let seen = batch.iter().fold(0u64, |a, (order, _)| a ^ order.touch());
-        std::hint::black_box(seen);
         self.sh.inp.customers.warm_flags(batch.iter().map(|(_, c)| *c));
         self.warm_households(batch, ahead);
         for (k, (order, cust)) in batch.iter().enumerate() {

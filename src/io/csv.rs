@@ -1116,7 +1116,8 @@ pub fn stream_in_parts<R: Send>(
             }
         }
     }
-    let rows = size_hint(&t.path, 40) / 2 + size_hint(&t.path, 40) / 16;
+    let rows = size_hint(&t.path, 40);
+    let rows = rows / 2 + rows / 16;
     let (Some(fill_a), Some(fill_b)) = (
         Filler::new(reader, customers, true, rows, 0),
         Filler::new(reader, customers, true, rows, 0),
