@@ -237,7 +237,7 @@ impl Table {
     }
 
     /// Reads every record, calling `f(line, fields)`; blank lines are skipped.
-    fn for_each(&mut self, problems: &mut Problems, f: impl FnMut(u64, &Record, &mut Vec<(usize, String)>)) {
+    fn for_each(&mut self, problems: &mut Problems, f: impl FnMut(u64, &mut Record, &mut Vec<(usize, String)>)) {
         self.for_each_of(None, problems, f);
     }
 
@@ -249,7 +249,7 @@ impl Table {
         &mut self,
         only: Option<&[u64]>,
         problems: &mut Problems,
-        mut f: impl FnMut(u64, &Record, &mut Vec<(usize, String)>),
+        mut f: impl FnMut(u64, &mut Record, &mut Vec<(usize, String)>),
     ) {
         let mut rec = Record::default();
         let mut raw = csv::ByteRecord::new();
@@ -345,7 +345,7 @@ impl Table {
                 break;
             }
             errs.clear();
-            f(line, &rec, &mut errs);
+            f(line, &mut rec, &mut errs);
             if !errs.is_empty() {
                 for (i, msg) in &errs {
                     let column = if *i == usize::MAX {
@@ -397,7 +397,7 @@ struct RowReader {
     fields: Vec<u8>,
     ends: Vec<usize>,
     /// Where a quote-free row's commas are.
-    commas: Vec<usize>,
+    commas: Vec<u32>,
 }
 
 /// A record read by [`RowReader`]: where it begins (its first character), its line, and
@@ -529,9 +529,12 @@ impl RowReader {
 /// row goes through the csv crate's parser). One pass, sixteen bytes at a time: each
 /// block's commas and line ends or quotes come out as two bit masks, so a row's dozen
 /// commas cost a few instructions each, not a search each.
-fn quote_free_line(buf: &[u8], commas: &mut Vec<usize>) -> Option<usize> {
+fn quote_free_line(buf: &[u8], commas: &mut Vec<u32>) -> Option<usize> {
     use wide::u8x16;
     commas.clear();
+    // (A reader's buffer is a megabyte: every position fits 32 bits, as a record's do.)
+    let buf = buf.get(..u32::MAX as usize).unwrap_or(buf);
+    let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     let (comma, cr, lf, quote) = (
         u8x16::splat(b','),
         u8x16::splat(b'\r'),
@@ -551,7 +554,7 @@ fn quote_free_line(buf: &[u8], commas: &mut Vec<usize>) -> Option<usize> {
             hits &= (1 << stops.trailing_zeros()) - 1;
         }
         while hits != 0 {
-            commas.push(k * 16 + hits.trailing_zeros() as usize);
+            commas.push(at(k * 16 + hits.trailing_zeros() as usize));
             hits &= hits - 1;
         }
         if stops != 0 {
@@ -562,7 +565,7 @@ fn quote_free_line(buf: &[u8], commas: &mut Vec<usize>) -> Option<usize> {
     let done = buf.len() - blocks.remainder().len();
     for (i, &b) in blocks.remainder().iter().enumerate() {
         match b {
-            b',' => commas.push(done + i),
+            b',' => commas.push(at(done + i)),
             b'\r' | b'\n' => return Some(done + i),
             b'"' => return None,
             _ => {}
@@ -801,7 +804,7 @@ impl<'c> Filler<'c> {
 
     /// Checks one row and adds it to the batch if valid (else its problems are in
     /// `errs`); true when the batch is full, and its customers are then set.
-    fn row(&mut self, line: u64, rec: &Record, errs: &mut Vec<(usize, String)>) -> bool {
+    fn row(&mut self, line: u64, rec: &mut Record, errs: &mut Vec<(usize, String)>) -> bool {
         let (id, cust) = (self.id, self.cust);
         let oid = get(rec, id);
         if oid.is_empty() {
@@ -812,12 +815,14 @@ impl<'c> Filler<'c> {
             }
         }
         let id_errs = errs.len();
-        let cid = get(rec, cust);
+        let fields_len = rec.fields_len();
+        let offset = self.base + rec.position().map_or(0, csv::Position::byte);
         let mut order = self.spare.pop().unwrap_or_default();
-        order.refill_from(line, rec);
-        order.offset = self.base + rec.position().map_or(0, csv::Position::byte);
+        // From here on the order holds the row (its fields as `get` gives them).
+        let taken = order.take_from(line, rec);
+        order.offset = offset;
         for &i in &self.date_cols {
-            let v = get(rec, i);
+            let v = order.field(i);
             if v.is_empty() {
                 continue;
             }
@@ -828,16 +833,21 @@ impl<'c> Filler<'c> {
         }
         // A row already in error, or one whose fields were trimmed (a late rejection keeps
         // the trimmed fields), has its customer checked now, among its other problems.
-        if !errs.is_empty() || order.text_len() != rec.fields_len() {
+        if !errs.is_empty() || order.text_len() != fields_len {
+            let cid = order.field(cust);
             if self.customers.position(cid).is_none() {
                 errs.insert(id_errs, (cust, unknown_customer(cid)));
             }
             if !errs.is_empty() {
+                // (A rejected row is kept with the fields its record holds.)
+                if taken {
+                    order.give_back(rec);
+                }
                 self.spare.push(order);
                 return false;
             }
         }
-        self.pending.keys.push(Customers::key(cid));
+        self.pending.keys.push(Customers::key(order.field(cust)));
         self.batch.push((order, 0));
         if self.batch.len() == BATCH {
             self.resolve();
@@ -1653,7 +1663,7 @@ mod comma_tests {
             let want_end = stop.filter(|&i| buf[i] != b'"');
             proptest::prop_assert_eq!(end, want_end);
             if let Some(e) = want_end {
-                let want: Vec<usize> = buf[..e].iter().enumerate().filter(|(_, &b)| b == b',').map(|(i, _)| i).collect();
+                let want: Vec<u32> = buf[..e].iter().enumerate().filter(|(_, &b)| b == b',').map(|(i, _)| i as u32).collect();
                 proptest::prop_assert_eq!(got, want);
             }
         }

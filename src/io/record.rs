@@ -13,7 +13,9 @@
 #[derive(Debug, Clone, Default)]
 pub struct Record {
     text: String,
-    ends: Vec<usize>,
+    /// Where each field ends in `text` (a record is far shorter than 4 GiB: see
+    /// [`Self::fill_fields`]).
+    ends: Vec<u32>,
     pos: Option<csv::Position>,
     /// Bytes between fields: 0 (laid end to end) or 1 (a comma).
     sep: usize,
@@ -45,23 +47,26 @@ impl Record {
     /// position `pos`; if they are not all UTF-8, the index of the first field that is not
     /// and the record is left empty. Commas fall between characters, so one check of the
     /// line checks every field.
-    pub fn fill_split(&mut self, line: &[u8], commas: &[usize], pos: csv::Position) -> Result<(), usize> {
+    pub fn fill_split(&mut self, line: &[u8], commas: &[u32], pos: csv::Position) -> Result<(), usize> {
         self.pos = Some(pos);
         self.text.clear();
         self.ends.clear();
         self.sep = 1;
+        let Ok(len) = u32::try_from(line.len()) else {
+            return Err(0);
+        };
         if let Ok(s) = simdutf8::basic::from_utf8(line) {
             self.text.push_str(s);
             self.ends.extend_from_slice(commas);
-            self.ends.push(line.len());
+            self.ends.push(len);
             return Ok(());
         }
         let mut start = 0;
-        for (i, &end) in commas.iter().chain(std::iter::once(&line.len())).enumerate() {
-            if std::str::from_utf8(line.get(start..end).unwrap_or_default()).is_err() {
+        for (i, &end) in commas.iter().chain(std::iter::once(&len)).enumerate() {
+            if std::str::from_utf8(line.get(start..end as usize).unwrap_or_default()).is_err() {
                 return Err(i);
             }
-            start = end + 1;
+            start = end as usize + 1;
         }
         Err(0)
     }
@@ -84,11 +89,12 @@ impl Record {
                 Ok(_) => self.text.is_char_boundary(end),
                 Err(_) => bytes.get(start..end).is_some_and(|f| std::str::from_utf8(f).is_ok()),
             };
-            if !ok {
+            // (A field ending past 4 GiB, in a record no export holds, is refused too.)
+            let Some(end) = u32::try_from(end).ok().filter(|_| ok) else {
                 self.text.clear();
                 self.ends.clear();
                 return Err(i);
-            }
+            };
             self.ends.push(end);
         }
         Ok(())
@@ -96,8 +102,8 @@ impl Record {
 
     /// Field `i`, untrimmed.
     pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + self.sep };
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize + self.sep };
         self.text.get(start..end)
     }
 
@@ -122,8 +128,22 @@ impl Record {
     }
 
     /// For a row read as a line: the line and where its fields end.
-    pub fn as_line(&self) -> Option<(&str, &[usize])> {
+    pub fn as_line(&self) -> Option<(&str, &[u32])> {
         (self.sep == 1).then_some((self.text.as_str(), self.ends.as_slice()))
+    }
+
+    /// Exchanges the line and field ends of a row read as a line (see [`Self::as_line`])
+    /// with `text` and `ends`, so that an order takes them without a copy (a second
+    /// exchange gives them back).
+    pub fn exchange_line(&mut self, text: &mut String, ends: &mut Vec<u32>) {
+        std::mem::swap(&mut self.text, text);
+        std::mem::swap(&mut self.ends, ends);
+    }
+
+    /// Empties the record (it keeps its buffers' room).
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
     }
 
     /// The length of every field together, in bytes.
@@ -187,11 +207,12 @@ pub fn trim(s: &str) -> &str {
 /// True when no field of a line (fields ending at `ends`, a separator byte after each)
 /// has white space to trim. Decided from the bytes at the fields' ends, as [`trim`]
 /// decides; a field whose ends are not plainly solid is trimmed to see.
-pub fn no_field_to_trim(line: &str, ends: &[usize]) -> bool {
+pub fn no_field_to_trim(line: &str, ends: &[u32]) -> bool {
     let b = line.as_bytes();
     let solid = |lead: u8| lead.is_ascii_graphic() || lead >= 0xE4;
     let mut start = 0;
     for &end in ends {
+        let end = end as usize;
         if end > start {
             let plain = match (b.get(start), b.get(end - 1)) {
                 (Some(&first), Some(&last)) => solid(first) && last.is_ascii_graphic(),
@@ -273,17 +294,32 @@ mod tests {
         #[test]
         fn a_line_split_at_commas_reads_as_its_fields(line in "[a-z0-9 ,回访\u{3000}\u{a0}\té]{0,24}") {
             let fields: Vec<&str> = line.split(',').collect();
-            let commas: Vec<usize> = line.match_indices(',').map(|(i, _)| i).collect();
+            let commas: Vec<u32> = line.match_indices(',').map(|(i, _)| i as u32).collect();
             let mut split = Record::default();
             prop_assert_eq!(split.fill_split(line.as_bytes(), &commas, csv::Position::new()), Ok(()));
             prop_assert_eq!(split.iter().collect::<Vec<_>>(), fields.clone());
             prop_assert_eq!(split.fields_len(), fields.iter().map(|f| f.len()).sum::<usize>());
             prop_assert_eq!(split.is_blank(), fields.iter().all(|f| f.trim().is_empty()));
-            let mut order = crate::model::Order::default();
-            order.refill_from(7, &split);
+            // An order reused from an earlier row, as the reader reuses them.
+            let mut order = crate::model::Order::new(3, ["an", "earlier", "row's fields", "", "x"]);
+            let mut taken = split.clone();
+            let whole = order.take_from(7, &mut taken);
             let want = crate::model::Order::new(7, fields.iter().copied());
             prop_assert_eq!(order.fields().collect::<Vec<_>>(), want.fields().collect::<Vec<_>>());
             prop_assert_eq!(order.text_len(), want.text_len());
+            prop_assert_eq!(order.line, 7);
+            // Taken whole exactly when no field has white space to trim; the record is then
+            // empty, and its line comes back whole.
+            prop_assert_eq!(whole, fields.iter().all(|f| trim(f) == *f));
+            let left: Vec<String> = taken.iter().map(str::to_string).collect();
+            if whole {
+                prop_assert!(left.is_empty());
+                order.give_back(&mut taken);
+            } else {
+                prop_assert_eq!(&left, &fields);
+            }
+            prop_assert_eq!(taken.iter().collect::<Vec<_>>(), fields.clone());
+            prop_assert_eq!(taken.fields_len(), split.fields_len());
         }
 
         #[test]

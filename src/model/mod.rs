@@ -109,23 +109,37 @@ impl Order {
         }
     }
 
-    /// Replaces the fields with `rec`'s: a row read as a line whose fields have no white
-    /// space to trim (nearly every row) is taken whole, in one copy.
-    pub fn refill_from(&mut self, line: u64, rec: &crate::io::record::Record) {
-        if let Some((text, ends)) = rec.as_line() {
-            if crate::io::record::no_field_to_trim(text, ends) {
-                self.line = line;
-                self.buf.clear();
-                self.buf.push_str(text);
-                self.ends.clear();
-                self.ends
-                    .extend(ends.iter().map(|&e| u32::try_from(e).unwrap_or(u32::MAX)));
-                self.dates.clear();
-                self.sep = 1;
-                return;
-            }
+    /// Replaces the fields with `rec`'s. A row read as a line whose fields have no white
+    /// space to trim (nearly every row) is taken whole without a copy: its buffers are
+    /// exchanged with this order's (see [`Record::exchange_line`]), which leaves `rec`
+    /// empty, and true is returned; [`Self::give_back`] returns them. Other rows are
+    /// copied field by field, trimmed, and `rec` keeps them (false).
+    ///
+    /// (Copying every line once more took ~2% of a due list's CPU time.)
+    ///
+    /// [`Record::exchange_line`]: crate::io::record::Record::exchange_line
+    pub fn take_from(&mut self, line: u64, rec: &mut crate::io::record::Record) -> bool {
+        let whole = rec
+            .as_line()
+            .is_some_and(|(text, ends)| crate::io::record::no_field_to_trim(text, ends));
+        if !whole {
+            self.refill(line, rec.iter());
+            return false;
         }
-        self.refill(line, rec.iter());
+        self.line = line;
+        self.dates.clear();
+        self.sep = 1;
+        rec.exchange_line(&mut self.buf, &mut self.ends);
+        // (What it holds now is this order's last row.)
+        rec.clear();
+        true
+    }
+
+    /// Gives `rec` back the line [`Self::take_from`] took from it; the order is left
+    /// empty, to be filled again.
+    pub fn give_back(&mut self, rec: &mut crate::io::record::Record) {
+        rec.exchange_line(&mut self.buf, &mut self.ends);
+        self.dates.clear();
     }
 
     /// A copy without the parsed-date cache, for orders kept while their period's sample
