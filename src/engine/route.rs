@@ -281,8 +281,12 @@ impl<'a> Prefetcher<'a> {
                         &self.unit
                     }
                 };
+                // The steps' ids share "rule/unit/": written once, each step after it.
+                step_due_id(&mut self.id, ids.rule, unit, "");
+                let shared = self.id.len();
                 for step in &ids.steps {
-                    step_due_id(&mut self.id, ids.rule, unit, step);
+                    self.id.truncate(shared);
+                    self.id.push_str(step);
                     self.keys.push(due_key(&self.id));
                 }
             }

@@ -185,12 +185,16 @@ pub fn select_by(
             .filter(|&i| !selected[i])
             .map(|i| (blocked(i), hash(i), i))
             .collect();
-        // Units outside their cool-down first, then by hash: fair and deterministic.
-        rest.sort_unstable();
-        for (_, _, i) in rest
-            .into_iter()
-            .take(usize::try_from(need - count).unwrap_or(usize::MAX))
-        {
+        // Units outside their cool-down first, then by hash: fair and deterministic. Only
+        // which units are first matters, not their order: a partial selection, not a sort
+        // (sorting a closed period's whole rest was 1.5% of a due list's instructions).
+        let k = usize::try_from(need - count).unwrap_or(usize::MAX);
+        if k < rest.len() {
+            // (The index makes every tuple distinct: the first `k` are one set.)
+            rest.select_nth_unstable(k);
+            rest.truncate(k);
+        }
+        for (_, _, i) in rest {
             selected[i] = true;
             topup[i] = true;
             count += 1;
@@ -301,6 +305,26 @@ mod tests {
             for key in &keys {
                 prop_assert_eq!(unit_hash_in(&mut prefix, &seed, &rule, &period, key), unit_hash(&seed, &rule, &period, key));
             }
+        }
+
+        /// A closed period's top-up takes the units a full sort would put first: outside
+        /// their cool-down first, then by hash, whatever is blocked.
+        #[test]
+        fn the_top_up_is_the_first_units_of_the_sorted_rest(n in 0usize..400, bp in 0u32..=10_000, min in 0u32..50, blocked in proptest::collection::vec(any::<bool>(), 400)) {
+            let s = sampling(Rate::Fixed(bp), min);
+            let metas = units(n);
+            let sel = select_by(n, |i| metas[i].hash, |i| blocked[i], &s, "r", &period(), true);
+            let drawn: Vec<bool> = (0..n).map(|i| sel.selected[i] && !sel.topup[i]).collect();
+            let mut rest: Vec<(bool, u64, usize)> = (0..n).filter(|&i| !drawn[i]).map(|i| (blocked[i], metas[i].hash, i)).collect();
+            rest.sort_unstable();
+            let lacking = sel.required.saturating_sub(drawn.iter().filter(|x| **x).count() as u64);
+            let want: Vec<usize> = {
+                let mut w: Vec<usize> = rest.iter().take(lacking as usize).map(|r| r.2).collect();
+                w.sort_unstable();
+                w
+            };
+            let got: Vec<usize> = (0..n).filter(|&i| sel.topup[i]).collect();
+            prop_assert_eq!(got, want);
         }
 
         #[test]
