@@ -229,7 +229,6 @@ impl<'a> Prefetcher<'a> {
         self.verdicts.clear();
         self.kinds.clear();
         self.starts.clear();
-        let mine = &mut self.mine;
         for (order, _) in batch {
             self.starts
                 .push((self.candidates.len(), self.keys.len(), self.kinds.len()));
@@ -238,23 +237,26 @@ impl<'a> Prefetcher<'a> {
                 Some(at) => Some(at),
                 None if self.routes.len() < ROUTES => {
                     let kind = r.kind_of(order);
-                    r.candidates_into(kind, mine);
-                    self.routes.push((raw.to_string(), kind.to_string(), mine.clone()));
+                    let mut rules = Vec::new();
+                    r.candidates_into(kind, &mut rules);
+                    self.routes.push((raw.to_string(), kind.to_string(), rules));
                     Some(self.routes.len() - 1)
                 }
                 None => None,
             };
-            if let Some(at) = known {
+            // The remembered rules are read where they are (not copied for each order).
+            let mine: &[usize] = if let Some(at) = known {
                 let (_, kind, rules) = &self.routes[at];
                 self.kinds.push_str(kind);
-                mine.clone_from(rules);
+                rules
             } else {
                 let kind = r.kind_of(order);
                 self.kinds.push_str(kind);
-                r.candidates_into(kind, mine);
-            }
+                r.candidates_into(kind, &mut self.mine);
+                &self.mine
+            };
             let order_id = r.id_col.map_or("", |i| order.field(i));
-            for &ci in mine.iter() {
+            for &ci in mine {
                 let c = &self.compiled[ci];
                 let verdict = match c.applies_routed(order) {
                     Ok(anchor) => Verdict::Applies(anchor),

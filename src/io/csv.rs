@@ -396,8 +396,6 @@ struct RowReader {
     core: csv_core::Reader,
     fields: Vec<u8>,
     ends: Vec<usize>,
-    /// Where a quote-free row's commas are.
-    commas: Vec<u32>,
 }
 
 /// A record read by [`RowReader`]: where it begins (its first character), its line, and
@@ -423,7 +421,6 @@ impl RowReader {
             core: csv_core::Reader::new(),
             fields: vec![0; 1024],
             ends: vec![0; 64],
-            commas: Vec::new(),
         })
     }
 
@@ -487,14 +484,17 @@ impl RowReader {
         let offset = self.at;
         let buf = self.file.fill_buf()?;
         // A quote-free line wholly in the buffer: where its commas are.
-        let quick = quote_free_line(buf, &mut self.commas);
+        let quick = quote_free_line(buf, rec.commas_mut());
         let line = self.lines.line();
         let mut pos = csv::Position::new();
         pos.set_byte(offset).set_line(line);
         if let Some(end) = quick {
             let (text, last) = match self.file.buffer().get(..=end) {
-                Some(line) => (rec.fill_split(&line[..end], &self.commas, pos), line[end]),
-                None => (Err(0), b'\n'),
+                Some(line) => (rec.fill_split(&line[..end], pos), line[end]),
+                None => {
+                    rec.clear();
+                    (Err(0), b'\n')
+                }
             };
             // The row holds no line break but its last byte.
             self.lines.pass_line(last);
@@ -502,6 +502,8 @@ impl RowReader {
             self.file.consume(end + 1);
             return Ok(Some(RowAt { offset, line, text }));
         }
+        // (The commas found before a quote are not the record's.)
+        rec.clear();
         self.core.reset();
         let (mut nout, mut nend) = (0, 0);
         loop {

@@ -43,32 +43,39 @@ impl Record {
         )
     }
 
-    /// Takes a line without quotes, whose fields end at `commas` and at its end, at
-    /// position `pos`; if they are not all UTF-8, the index of the first field that is not
-    /// and the record is left empty. Commas fall between characters, so one check of the
-    /// line checks every field.
-    pub fn fill_split(&mut self, line: &[u8], commas: &[u32], pos: csv::Position) -> Result<(), usize> {
+    /// Where the reader writes a quote-free line's comma positions, for
+    /// [`Self::fill_split`]: straight into the record's field ends (they are the same
+    /// numbers, so they are not copied from a list of the reader's).
+    pub fn commas_mut(&mut self) -> &mut Vec<u32> {
+        &mut self.ends
+    }
+
+    /// Takes a line without quotes, whose fields end at the commas in
+    /// [`Self::commas_mut`] and at its end, at position `pos`; if they are not all UTF-8,
+    /// the index of the first field that is not and the record is left empty. Commas fall
+    /// between characters, so one check of the line checks every field.
+    pub fn fill_split(&mut self, line: &[u8], pos: csv::Position) -> Result<(), usize> {
         self.pos = Some(pos);
         self.text.clear();
-        self.ends.clear();
         self.sep = 1;
-        let Ok(len) = u32::try_from(line.len()) else {
-            return Err(0);
-        };
-        if let Ok(s) = simdutf8::basic::from_utf8(line) {
+        let len = u32::try_from(line.len()).ok();
+        if let (Some(len), Ok(s)) = (len, simdutf8::basic::from_utf8(line)) {
             self.text.push_str(s);
-            self.ends.extend_from_slice(commas);
             self.ends.push(len);
             return Ok(());
         }
+        let mut bad = 0;
         let mut start = 0;
-        for (i, &end) in commas.iter().chain(std::iter::once(&len)).enumerate() {
-            if std::str::from_utf8(line.get(start..end as usize).unwrap_or_default()).is_err() {
-                return Err(i);
+        let last = len.unwrap_or(u32::MAX);
+        for (i, &end) in self.ends.iter().chain(std::iter::once(&last)).enumerate() {
+            if len.is_none() || std::str::from_utf8(line.get(start..end as usize).unwrap_or_default()).is_err() {
+                bad = i;
+                break;
             }
             start = end as usize + 1;
         }
-        Err(0)
+        self.ends.clear();
+        Err(bad)
     }
 
     fn fill_fields(&mut self, bytes: &[u8], lens: impl Iterator<Item = usize>) -> Result<(), usize> {
@@ -323,9 +330,9 @@ mod tests {
         #[test]
         fn a_line_split_at_commas_reads_as_its_fields(line in "[a-z0-9 ,回访\u{3000}\u{a0}\u{85}\u{1680}\u{2028}\u{205f}、—\té]{0,40}") {
             let fields: Vec<&str> = line.split(',').collect();
-            let commas: Vec<u32> = line.match_indices(',').map(|(i, _)| i as u32).collect();
             let mut split = Record::default();
-            prop_assert_eq!(split.fill_split(line.as_bytes(), &commas, csv::Position::new()), Ok(()));
+            split.commas_mut().extend(line.match_indices(',').map(|(i, _)| i as u32));
+            prop_assert_eq!(split.fill_split(line.as_bytes(), csv::Position::new()), Ok(()));
             prop_assert_eq!(split.iter().collect::<Vec<_>>(), fields.clone());
             prop_assert_eq!(split.fields_len(), fields.iter().map(|f| f.len()).sum::<usize>());
             prop_assert_eq!(split.is_blank(), fields.iter().all(|f| f.trim().is_empty()));
