@@ -103,11 +103,14 @@ pub fn run(a: &DueArgs, ui: Ui) -> anyhow::Result<ExitCode> {
 
 /// The engine's run for the due list of `as_of`, with `horizon` days of upcoming items.
 pub(super) fn due_run(as_of: NaiveDate, horizon: i64) -> Run<'static> {
+    // The last day a window may open on to be listed: a date compared, not a difference
+    // of dates counted, for each of the millions of probes.
+    let last_start = chrono::TimeDelta::try_days(horizon)
+        .and_then(|h| as_of.checked_add_signed(h))
+        .unwrap_or(NaiveDate::MAX);
     let keep = move |e: &crate::engine::Probe<'_>| {
         // Keep what could be listed if selected; the final status is decided after sampling.
-        *e.resolution == crate::model::due::Resolution::Open
-            && !e.excluded
-            && (e.window_start - as_of).num_days() <= horizon
+        *e.resolution == crate::model::due::Resolution::Open && !e.excluded && e.window_start <= last_start
     };
     Run {
         as_of,
